@@ -1,0 +1,58 @@
+"""The workbench (工作台): what a user sees after login — their jurisdiction, its water bodies and chiefs."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.views import View
+
+from hezhang.accounts.jurisdiction import visible
+from hezhang.accounts.models import Role
+from hezhang.registry.models import ChiefAssignment, Reach, WaterBody
+
+
+class Workbench(LoginRequiredMixin, View):
+    def get(self, request):
+        user = request.user
+        water_bodies = visible(WaterBody.objects.all(), user)
+        assignments = (
+            visible(ChiefAssignment.objects.current(), user)
+            .select_related("chief", "water_body", "reach", "region")
+            .order_by("level", "region__code", "water_body__code")
+        )
+        mine = ChiefAssignment.objects.current().filter(chief=user).select_related("water_body", "reach", "region")
+        kinds = water_bodies.values("kind").annotate(n=Count("id")).order_by("kind")
+        reach_count = visible(Reach.objects.all(), user).count()
+        chiefs = assignments.values("chief").distinct().count()
+        levels = assignments.aggregate(
+            **{f"l{i}": Count("chief", distinct=True, filter=Q(level=i)) for i in range(1, 6)}
+        )
+        return render(
+            request,
+            "accounts/workbench.html",
+            {
+                "water_bodies": water_bodies.select_related("region").order_by("kind", "code")[:200],
+                "water_body_count": water_bodies.count(),
+                "kinds": [(WaterBody(kind=k["kind"]).get_kind_display(), k["n"]) for k in kinds],
+                "reach_count": reach_count,
+                "chief_count": chiefs,
+                "levels": [levels[f"l{i}"] for i in range(1, 6)],
+                "assignments": assignments[:300],
+                "mine": mine,
+                "is_chief": user.role == Role.CHIEF,
+            },
+        )
+
+
+class Profile(LoginRequiredMixin, View):
+    def get(self, request):
+        from rest_framework.authtoken.models import Token
+
+        token = Token.objects.filter(user=request.user).first()
+        return render(request, "accounts/profile.html", {"token": token})
+
+    def post(self, request):
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        return render(request, "accounts/profile.html", {"token": token, "new_token": True})

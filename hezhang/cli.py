@@ -1,0 +1,25 @@
+"""The `hezhang` command: Django's management commands under the project's own name.
+
+    hezhang demo              migrate, load the demo county, print the accounts, serve on 127.0.0.1:8000
+    hezhang serve [--prod]    development server, or gunicorn + whitenoise for production
+    hezhang migrate           create or upgrade the database
+    hezhang import KIND FILE  import regions, water bodies, reaches, … from xlsx/csv/GeoJSON/zipped Shapefile
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hezhang.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else ["hezhang", *argv])
+    args[0] = "hezhang"
+    if len(args) > 1 and args[1] == "import":
+        args[1] = "import_registry"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Who is responsible: river chief offices, functional departments and chiefs' assignments."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hezhang.registry.models.regions import Region
+from hezhang.registry.models.water import Reach, WaterBody
+from hezhang.registry.pinyin import initials
+
+
+class Office(models.Model):
+    """The river chief office (河长办) of a region: it dispatches cases and keeps the registry."""
+
+    scope_path = "region__path"
+
+    region = models.OneToOneField(
+        Region,
+        verbose_name=_("行政区"),
+        on_delete=models.PROTECT,
+        related_name="office",
+    )
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=100,
+    )
+    phone = models.CharField(
+        verbose_name=_("监督电话"),
+        max_length=30,
+        blank=True,
+        help_text=_("公开显示在公示牌和河段公开页面上"),
+    )
+    address = models.CharField(
+        verbose_name=_("地址"),
+        max_length=200,
+        blank=True,
+    )
+    pinyin = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("河长办")
+        verbose_name_plural = _("河长办")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pinyin = initials(self.name)
+        super().save(*args, **kwargs)
+
+
+class DepartmentKind(models.TextChoices):
+    WATER = "water", _("水利(水务)")
+    ECOLOGY = "ecology", _("生态环境")
+    URBAN = "urban", _("城市管理")
+    HOUSING = "housing", _("住房和城乡建设")
+    AGRICULTURE = "agriculture", _("农业农村")
+    NATURAL_RESOURCES = "natural_resources", _("自然资源")
+    POLICE = "police", _("公安")
+    TRANSPORT = "transport", _("交通运输")
+    FORESTRY = "forestry", _("林业")
+    OTHER = "other", _("其他")
+
+
+class Department(models.Model):
+    """A functional department (职能部门) of a region, and the case categories it handles."""
+
+    scope_path = "region__path"
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("行政区"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=100,
+    )
+    kind = models.CharField(
+        verbose_name=_("类别"),
+        max_length=30,
+        choices=DepartmentKind.choices,
+        default=DepartmentKind.OTHER,
+    )
+    phone = models.CharField(
+        verbose_name=_("联系电话"),
+        max_length=30,
+        blank=True,
+    )
+    category_codes = models.JSONField(
+        verbose_name=_("负责的问题类别"),
+        default=list,
+        blank=True,
+        help_text=_("问题类别代码列表，例如 pollution, garbage, sand_mining"),
+    )
+    pinyin = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="department_unique_name_in_region",
+                violation_error_message=_("该行政区已有同名部门"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pinyin = initials(self.name)
+        super().save(*args, **kwargs)
+
+
+class ChiefAssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def past(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(end_date__lt=day)
+
+
+class ChiefAssignment(models.Model):
+    """A chief's responsibility for a water body (or one reach of it) at a level, from a date, until a date.
+
+    Past assignments are kept: the end date closes them, nothing is deleted when chiefs change.
+    """
+
+    scope_path = "region__path"
+
+    chief = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("河湖长"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    water_body = models.ForeignKey(
+        WaterBody,
+        verbose_name=_("水体"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    reach = models.ForeignKey(
+        Reach,
+        verbose_name=_("河段"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text=_("留空表示负责该水体在本行政区内的全部河段"),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("行政区"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    level = models.PositiveSmallIntegerField(
+        verbose_name=_("河长级别"),
+        choices=[(1, _("省级")), (2, _("市级")), (3, _("县级")), (4, _("乡级")), (5, _("村级"))],
+    )
+    start_date = models.DateField(
+        verbose_name=_("任职日期"),
+        default=datetime.date.today,
+    )
+    end_date = models.DateField(
+        verbose_name=_("离任日期"),
+        null=True,
+        blank=True,
+    )
+    note = models.CharField(
+        verbose_name=_("备注"),
+        max_length=200,
+        blank=True,
+    )
+
+    objects = ChiefAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河长任命")
+        verbose_name_plural = _("河长任命")
+        ordering = ["level", "-start_date"]
+        indexes = [models.Index(fields=["chief", "end_date"], name="assignment_chief_end")]
+
+    def __str__(self) -> str:
+        target = self.reach or self.water_body
+        return f"{self.chief} · {target} ({self.get_level_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("离任日期不能早于任职日期")
+        if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
+            errors["reach"] = _("河段不属于所选水体")
+        if errors:
+            raise ValidationError(errors)
