@@ -122,6 +122,8 @@ STORAGES = {
         )
     },
 }
+# Static files straight from the apps and node_modules too, so the demo needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("HEZHANG_MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views import View
 
 from hezhang.accounts.jurisdiction import visible
-from hezhang.accounts.models import Role
+from hezhang.accounts.models import ChiefLevel, Role
 from hezhang.registry.models import ChiefAssignment, Reach, WaterBody
 
 
@@ -35,7 +35,7 @@ class Workbench(LoginRequiredMixin, View):
                 "kinds": [(WaterBody(kind=k["kind"]).get_kind_display(), k["n"]) for k in kinds],
                 "reach_count": reach_count,
                 "chief_count": chiefs,
-                "levels": [levels[f"l{i}"] for i in range(1, 6)],
+                "levels": [(ChiefLevel(i).label, levels[f"l{i}"]) for i in range(1, 6)],
                 "assignments": assignments[:300],
                 "mine": mine,
                 "is_chief": user.role == Role.CHIEF,

@@ -1,0 +1,169 @@
+/* Maps of hezhang: jurisdiction layers, one object's geometry, and the geometry editor.
+   Works offline: with no tile URL configured, the vector layers are drawn on a plain background. */
+(function () {
+  "use strict";
+  var STYLE = {
+    "water-bodies": function (f) {
+      var lake = f.geometry && f.geometry.type.indexOf("Polygon") >= 0;
+      return lake ? {color: "#2b7bb9", weight: 1, fillColor: "#7fb8e6", fillOpacity: 0.6}
+                  : {color: "#5aa0d8", weight: 2, opacity: 0.7};
+    },
+    reaches: function (f) { return {color: "#0b5fa5", weight: 3.5, opacity: 0.9, fillOpacity: 0.3}; },
+    regions: function () { return {color: "#888", weight: 1, dashArray: "4 3", fillOpacity: 0.03}; },
+    grids: function () { return {color: "#a0a", weight: 1, fillOpacity: 0.05}; }
+  };
+  var LABELS = {"water-bodies": "水体", reaches: "河段", regions: "行政区", grids: "网格", sections: "断面",
+    outfalls: "排污口", signboards: "公示牌", assets: "部件"};
+  var POINT_COLOR = {sections: "#0a8f3c", outfalls: "#c0392b", signboards: "#d4860b", assets: "#6c5ce7"};
+
+  function baseMap(el) {
+    var map = L.map(el, {preferCanvas: true, zoomControl: true, attributionControl: true});
+    var t = window.HEZHANG_TILES || {};
+    if (t.url) {
+      L.tileLayer(t.url, {attribution: t.attribution || "", maxZoom: 18}).addTo(map);
+    } else if (t.tianditu) {
+      ["vec_w", "cva_w"].forEach(function (layer) {
+        L.tileLayer("https://t{s}.tianditu.gov.cn/" + layer + "/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" +
+          layer.slice(0, 3) + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + t.tianditu,
+          {subdomains: "01234567", maxZoom: 18, attribution: "天地图"}).addTo(map);
+      });
+    } else {
+      el.classList.add("no-tiles");
+    }
+    map.setView([35, 110], 4);
+    return map;
+  }
+
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
+
+  function popup(p) {
+    var html = '<b><a href="' + esc(p.url) + '">' + esc(p.name) + "</a></b>";
+    if (p.code) html += '<br><span class="mono">' + esc(p.code) + "</span>";
+    (p.chiefs || []).forEach(function (c) { html += "<br>" + esc(c); });
+    return html;
+  }
+
+  function geoLayer(slug, data, highlight) {
+    return L.geoJSON(data, {
+      style: function (f) {
+        var s = (STYLE[slug] || function () { return {color: "#0b5fa5"}; })(f);
+        if (highlight && highlight[f.id]) { s = Object.assign({}, s, {color: "#e67e22", weight: 6}); }
+        return s;
+      },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, {radius: 6, color: "#fff", weight: 1.5, fillColor: POINT_COLOR[slug] || "#0b5fa5", fillOpacity: 0.95});
+      },
+      onEachFeature: function (f, layer) { layer.bindPopup(popup(f.properties || {})); }
+    });
+  }
+
+  function layersMap(el) {
+    var map = baseMap(el);
+    var slugs = el.dataset.layers.split(",");
+    var ids = el.dataset.ids;
+    var highlight = {};
+    (el.dataset.highlight || "").split(",").forEach(function (x) { if (x) highlight[x] = true; });
+    var bounds = L.latLngBounds([]);
+    var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
+    var pending = slugs.length;
+    slugs.forEach(function (slug) {
+      var url = "/registry/" + slug + "/geojson/" + (ids !== undefined ? "?ids=" + encodeURIComponent(ids) : "");
+      fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
+        var layer = geoLayer(slug, data, highlight).addTo(map);
+        control.addOverlay(layer, (LABELS[slug] || slug) + " (" + data.features.length + ")");
+        if (data.features.length) bounds.extend(layer.getBounds());
+      }).catch(function () { el.classList.add("map-error"); }).finally(function () {
+        pending -= 1;
+        if (pending === 0) {
+          if (bounds.isValid()) map.fitBounds(bounds, {padding: [12, 12]});
+          el.dataset.ready = "1";
+        }
+      });
+    });
+  }
+
+  function geometryMap(el) {
+    var map = baseMap(el);
+    var node = document.getElementById(el.dataset.geometryFrom);
+    var geom = node ? JSON.parse(node.textContent) : null;
+    if (geom) {
+      var layer = geoLayer("reaches", {type: "Feature", geometry: geom, properties: {}}).addTo(map);
+      if (geom.type === "Point") map.setView(layer.getLayers()[0].getLatLng(), 15);
+      else map.fitBounds(layer.getBounds(), {padding: [16, 16]});
+    }
+    el.dataset.ready = "1";
+  }
+
+  /* The editor keeps the textarea (the form field) and the drawn layers in step, both ways. */
+  function editMap(el) {
+    var map = baseMap(el);
+    var input = document.getElementById(el.dataset.edit);
+    var types = (el.dataset.types || "").split(",");
+    var drawn = new L.FeatureGroup().addTo(map);
+    var allow = function (t) { return types.some(function (x) { return x.indexOf(t) >= 0; }); };
+    var multi = types.some(function (x) { return x.indexOf("Multi") === 0; });
+
+    function load() {
+      drawn.clearLayers();
+      var geom = null;
+      try { geom = input.value.trim() ? JSON.parse(input.value) : null; } catch (e) { return; }
+      if (!geom) return;
+      L.geoJSON(geom, {pointToLayer: function (f, ll) { return L.marker(ll); }}).eachLayer(function (l) {
+        if (l instanceof L.Polygon || l instanceof L.Polyline) {
+          // Multi-geometries arrive as one layer; split them so each part is editable.
+          var parts = l.feature.geometry.type.indexOf("Multi") === 0 ? l.getLatLngs() : [l.getLatLngs()];
+          parts.forEach(function (ll) { drawn.addLayer(l instanceof L.Polygon ? L.polygon(ll) : L.polyline(ll)); });
+        } else drawn.addLayer(l);
+      });
+      if (drawn.getLayers().length) {
+        var b = drawn.getBounds();
+        if (b.isValid()) map.fitBounds(b, {padding: [20, 20], maxZoom: 16});
+      }
+    }
+
+    function save() {
+      var parts = drawn.getLayers().map(function (l) { return l.toGeoJSON().geometry; });
+      if (!parts.length) { input.value = ""; return; }
+      var kind = parts[parts.length - 1].type;
+      var same = parts.filter(function (g) { return g.type === kind; });
+      var geom;
+      if (same.length === 1 || !multi) geom = same[same.length - 1];
+      else geom = {type: "Multi" + kind, coordinates: same.map(function (g) { return g.coordinates; })};
+      input.value = JSON.stringify(geom);
+      // Coordinates drawn on the map are WGS84 whatever system the typed input used.
+      var crs = document.querySelector("select[name=crs]");
+      if (crs) crs.value = "wgs84";
+    }
+
+    var draw = {
+      polyline: allow("LineString") ? {shapeOptions: {color: "#0b5fa5", weight: 4}} : false,
+      polygon: allow("Polygon") ? {allowIntersection: false, showArea: true} : false,
+      marker: allow("Point"),
+      rectangle: false, circle: false, circlemarker: false
+    };
+    map.addControl(new L.Control.Draw({draw: draw, edit: {featureGroup: drawn}}));
+    map.on(L.Draw.Event.CREATED, function (e) {
+      if (!multi) drawn.clearLayers();
+      drawn.addLayer(e.layer);
+      save();
+    });
+    map.on(L.Draw.Event.EDITED, save);
+    map.on(L.Draw.Event.DELETED, save);
+    input.addEventListener("change", load);
+    load();
+    if (!drawn.getLayers().length) {
+      fetch("/registry/regions/geojson/", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
+        var ctx = geoLayer("regions", data).addTo(map);
+        if (data.features.length && !drawn.getLayers().length) map.fitBounds(ctx.getBounds());
+      });
+    }
+    el.dataset.ready = "1";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.L) return;
+    document.querySelectorAll("[data-layers]").forEach(layersMap);
+    document.querySelectorAll("[data-geometry-from]").forEach(geometryMap);
+    document.querySelectorAll("[data-edit]").forEach(editMap);
+  });
+})();
