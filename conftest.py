@@ -48,7 +48,11 @@ def world(db, django_user_model):
     )
     w.river.regions.set([w.county, w.town_a, w.town_b])
     w.pond_b = m.WaterBody.objects.create(
-        kind="pond", name="西河塘", code="PND130523200001", region=w.town_b, geometry=box(114.8, 37.3, 114.81, 37.31)
+        kind="pond",
+        name="西河塘",
+        code="PND130523200001",
+        region=w.town_b,
+        geometry=box(114.8, 37.3, 114.81, 37.31),
     )
     w.reach_a = m.Reach.objects.create(
         water_body=w.river,
@@ -69,12 +73,16 @@ def world(db, django_user_model):
     w.office_b = m.Office.objects.create(region=w.town_b, name="西河乡河长办", phone="0319-5550122")
     w.dept_a = m.Department.objects.create(region=w.town_a, name="东坝镇农业办", kind="agriculture")
     w.dept_b = m.Department.objects.create(region=w.town_b, name="西河乡城建办", kind="urban")
-    w.grid_b = m.Grid.objects.create(region=w.town_b, code="G-B-1", name="西河一网格", geometry=box(114.8, 37.0, 114.9, 37.1))
+    w.grid_b = m.Grid.objects.create(
+        region=w.town_b, code="G-B-1", name="西河一网格", geometry=box(114.8, 37.0, 114.9, 37.1)
+    )
     point_b = {"type": "Point", "coordinates": [114.85, 37.18]}
     w.signboard_b = m.Signboard.objects.create(
         code="SB-B-1", name="西河段公示牌", reach=w.reach_b, region=w.town_b, geometry=point_b
     )
-    w.asset_b = m.Asset.objects.create(code="AS-B-1", name="西河闸", kind="sluice", region=w.town_b, geometry=point_b)
+    w.asset_b = m.Asset.objects.create(
+        code="AS-B-1", name="西河闸", kind="sluice", region=w.town_b, geometry=point_b
+    )
     w.section_b = m.Section.objects.create(
         code="SEC-B-1", name="西河断面", water_body=w.river, region=w.town_b, geometry=point_b, target_class=3
     )
@@ -96,10 +104,20 @@ def world(db, django_user_model):
     w.county_office = person("carol", "office", w.county, name="县办张")
     w.alice = person("alice", "office", w.town_a, name="东坝李")
     w.bob = person("bob", "office", w.town_b, name="西河王")
-    w.chief_a = person("chief_a", "chief", w.town_a, name="赵镇长", chief_level=4, position="镇长", phone="13900000001")
-    w.chief_b = person("chief_b", "chief", w.town_b, name="钱乡长", chief_level=4, position="乡长", phone="13900000002")
+    w.chief_a = person(
+        "chief_a", "chief", w.town_a, name="赵镇长", chief_level=4, position="镇长", phone="13900000001"
+    )
+    w.chief_b = person(
+        "chief_b", "chief", w.town_b, name="钱乡长", chief_level=4, position="乡长", phone="13900000002"
+    )
     w.county_chief = person(
-        "county_chief", "chief", w.county, name="孙书记", chief_level=3, position="县委书记", phone="13900000003"
+        "county_chief",
+        "chief",
+        w.county,
+        name="孙书记",
+        chief_level=3,
+        position="县委书记",
+        phone="13900000003",
     )
     w.assignment_a = m.ChiefAssignment.objects.create(
         chief=w.chief_a, water_body=w.river, reach=w.reach_a, region=w.town_a, level=4

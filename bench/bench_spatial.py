@@ -67,7 +67,9 @@ def make_reaches(
     lon = start_lon[reach_of] + along(east)
     lat = start_lat[reach_of] + along(north)
     xy = np.column_stack((lon, lat))
-    return [(i + 1, xy[s : s + n]) for i, (s, n) in enumerate(zip(first.tolist(), sizes.tolist(), strict=True))]
+    return [
+        (i + 1, xy[s : s + n]) for i, (s, n) in enumerate(zip(first.tolist(), sizes.tolist(), strict=True))
+    ]
 
 
 def make_queries(
@@ -107,12 +109,6 @@ def disagreements(ours: Sequence[Answer], reference: Sequence[Answer]) -> list[i
     return bad
 
 
-def timed(fn: object, *args: object, **kwargs: object) -> tuple[object, float]:
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)  # type: ignore[operator]
-    return result, time.perf_counter() - start
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reaches", type=int, default=100_000)
@@ -121,28 +117,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--radius", type=float, default=500.0)
     args = parser.parse_args(argv)
 
-    reaches, gen_s = timed(make_reaches, args.reaches)
-    assert isinstance(reaches, list)
+    started = time.perf_counter()
+    reaches = make_reaches(args.reaches)
     vertices = sum(len(xy) for _, xy in reaches)
-    print(f"generated {len(reaches):,} reaches, {vertices:,} vertices in {gen_s:.2f} s")
+    print(
+        f"generated {len(reaches):,} reaches, {vertices:,} vertices in {time.perf_counter() - started:.2f} s"
+    )
 
-    index, build_s = timed(ReachIndex, reaches)
-    assert isinstance(index, ReachIndex)
+    started = time.perf_counter()
+    index = ReachIndex(reaches)
+    build_s = time.perf_counter() - started
     print(
         f"index build: {build_s:.2f} s ({index.segment_count:,} segments, cell {index.cell_deg:.4f} degree)"
     )
 
     points = make_queries(args.queries, reaches)
     run_queries(index, points[:500], args.radius)  # warm caches and code paths
-    ours, ours_s = timed(run_queries, index, points, args.radius)
-    assert isinstance(ours, list)
-    per_query_us = ours_s / len(points) * 1e6
+    started = time.perf_counter()
+    ours = run_queries(index, points, args.radius)
+    per_query_us = (time.perf_counter() - started) / len(points) * 1e6
     found = sum(1 for a in ours if a)
 
     sample = points[: args.brute_queries]
-    reference, brute_s = timed(run_queries, index, sample, args.radius, brute=True)
-    assert isinstance(reference, list)
-    brute_us = brute_s / len(sample) * 1e6
+    started = time.perf_counter()
+    reference = run_queries(index, sample, args.radius, brute=True)
+    brute_us = (time.perf_counter() - started) / len(sample) * 1e6
     bad = disagreements(ours[: len(sample)], reference)
 
     print(f"queries: {len(points):,} at radius {args.radius:g} m, {found:,} found a reach")

@@ -1,9 +1,9 @@
 """The `hezhang` command: Django's management commands under the project's own name.
 
-    hezhang demo              migrate, load the demo county, print the accounts, serve on 127.0.0.1:8000
-    hezhang serve [--prod]    development server, or gunicorn + whitenoise for production
-    hezhang migrate           create or upgrade the database
-    hezhang import KIND FILE  import regions, water bodies, reaches, … from xlsx/csv/GeoJSON/zipped Shapefile
+hezhang demo              migrate, load the demo county, print the accounts, serve on 127.0.0.1:8000
+hezhang serve [--prod]    development server, or gunicorn + whitenoise for production
+hezhang migrate           create or upgrade the database
+hezhang import KIND FILE  import regions, water bodies, reaches, … from xlsx/csv/GeoJSON/zipped Shapefile
 """
 
 import os

@@ -81,6 +81,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the map and lists read while an import writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -109,7 +110,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("HEZHANG_STATIC_ROOT", str(DATA_DIR / "static")))
 # Front-end libraries come from npm (package.json + lock file) at install time; only their dist folders are served.
 NODE_MODULES = Path(envstr("HEZHANG_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
-STATICFILES_DIRS = [
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (f"vendor/{name}", NODE_MODULES / name / sub)
     for name, sub in [("leaflet", "dist"), ("leaflet-draw", "dist")]
     if (NODE_MODULES / name / sub).is_dir()
@@ -166,7 +167,9 @@ HEZHANG_SITE_NAME = envstr("HEZHANG_SITE_NAME", "河长制信息平台")
 HEZHANG_NEAREST_RADIUS_M = envfloat("HEZHANG_NEAREST_RADIUS_M", 500.0)
 
 SESSION_COOKIE_AGE = envint("HEZHANG_SESSION_SECONDS", 12 * 3600)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("HEZHANG_BEHIND_TLS", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("HEZHANG_BEHIND_TLS", False) else None
+)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("HEZHANG_BEHIND_TLS", False)
 
 LOGGING = {

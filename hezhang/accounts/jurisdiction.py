@@ -38,7 +38,9 @@ def _water_body_q(prefix: str) -> Q:
     from hezhang.registry.models import WaterBody
 
     # A subquery on the crossing table rather than a join, so the list needs no DISTINCT.
-    crossing = WaterBody.regions.through.objects.filter(region__path__startswith=prefix).values("waterbody_id")
+    crossing = WaterBody.regions.through.objects.filter(region__path__startswith=prefix).values(
+        "waterbody_id"
+    )
     return Q(region__path__startswith=prefix) | Q(pk__in=crossing)
 
 

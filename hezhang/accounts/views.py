@@ -19,7 +19,11 @@ class Workbench(LoginRequiredMixin, View):
             .select_related("chief", "water_body", "reach", "region")
             .order_by("level", "region__code", "water_body__code")
         )
-        mine = ChiefAssignment.objects.current().filter(chief=user).select_related("water_body", "reach", "region")
+        mine = (
+            ChiefAssignment.objects.current()
+            .filter(chief=user)
+            .select_related("water_body", "reach", "region")
+        )
         kinds = water_bodies.values("kind").annotate(n=Count("id")).order_by("kind")
         reach_count = visible(Reach.objects.all(), user).count()
         chiefs = assignments.values("chief").distinct().count()

@@ -1,0 +1,1 @@
+"""Pure-Python geometry for the platform: coordinate systems, validation, measures, spatial lookups."""

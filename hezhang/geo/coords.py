@@ -99,7 +99,9 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     return lon + dlon, lat + dlat
 
 
-def _invert(forward: Converter, lon: float, lat: float, first_guess: tuple[float, float]) -> tuple[float, float]:
+def _invert(
+    forward: Converter, lon: float, lat: float, first_guess: tuple[float, float]
+) -> tuple[float, float]:
     """Solve forward(x) == (lon, lat) for x by fixed-point iteration.
 
     The one-step "subtract the offset evaluated at the shifted point" trick

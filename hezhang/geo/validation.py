@@ -76,7 +76,9 @@ class _Reader:
             shown = json.dumps(raw, ensure_ascii=False, default=str)
             if len(shown) > 40:
                 shown = shown[:37] + "..."
-            raise GeometryError(f"坐标格式错误：应为 [经度, 纬度] 或 [经度, 纬度, 高程]，收到 {shown}{_at(where)}")
+            raise GeometryError(
+                f"坐标格式错误：应为 [经度, 纬度] 或 [经度, 纬度, 高程]，收到 {shown}{_at(where)}"
+            )
         values: list[float] = []
         for name, v in zip(("经度", "纬度"), raw[:2], strict=True):
             # bool is an int subclass; true/false in coordinates is always a bug.
@@ -89,14 +91,18 @@ class _Reader:
                 f"坐标超出范围：经度 {lon} 不在 -180～180 之间{self._swap_hint(lon, lat)}{_at(where)}"
             )
         if not -90.0 <= lat <= 90.0:
-            raise GeometryError(f"坐标超出范围：纬度 {lat} 不在 -90～90 之间{self._swap_hint(lon, lat)}{_at(where)}")
+            raise GeometryError(
+                f"坐标超出范围：纬度 {lat} 不在 -90～90 之间{self._swap_hint(lon, lat)}{_at(where)}"
+            )
         if self.extent is not None and not _in_extent(lon, lat, self.extent):
             if self.extent == CHINA_EXTENT:
                 region = "中国范围内"
             else:
                 e = self.extent
                 region = f"允许的范围内（经度 {e[0]}～{e[2]}，纬度 {e[1]}～{e[3]}）"
-            raise GeometryError(f"坐标 {_fmt_xy(lon, lat)} 不在{region}{self._swap_hint(lon, lat)}{_at(where)}")
+            raise GeometryError(
+                f"坐标 {_fmt_xy(lon, lat)} 不在{region}{self._swap_hint(lon, lat)}{_at(where)}"
+            )
         # Altitude is dropped: the platform works in plan view only, and
         # mixed 2D/3D input would otherwise make equal shapes compare unequal.
         return lon, lat
@@ -224,7 +230,9 @@ def _unwrap(geom: Any) -> dict[str, Any]:
         try:
             geom = json.loads(geom)
         except json.JSONDecodeError as exc:
-            raise GeometryError(f"无法解析 GeoJSON：{exc.msg}（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+            raise GeometryError(
+                f"无法解析 GeoJSON：{exc.msg}（第 {exc.lineno} 行第 {exc.colno} 列）"
+            ) from None
     if not isinstance(geom, dict):
         raise GeometryError(f"几何数据应为 GeoJSON 对象，收到 {type(geom).__name__}")
     kind = geom.get("type")
@@ -290,13 +298,19 @@ def validate_geometry(
     return result
 
 
+# How many list levels sit above the positions in each geometry type.
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+
 def _positions(data: dict[str, Any]) -> Iterator[Any]:
-    kind = data.get("type")
+    kind = str(data.get("type"))
     if kind == "GeometryCollection":
         for part in data.get("geometries") or []:
             yield from _positions(part)
         return
-    depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2}.get(kind, 3)
+    if kind not in _DEPTH:
+        raise GeometryError(f"不支持的几何类型 {kind}")
+    depth = _DEPTH[kind]
     stack: list[tuple[Any, int]] = [(data.get("coordinates") or [], depth)]
     while stack:
         node, level = stack.pop()

@@ -9,7 +9,19 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from hezhang.history.context import current_actor, current_source, recording_enabled
 
-IGNORED = {"password", "last_login", "pinyin", "path", "min_lon", "min_lat", "max_lon", "max_lat", "updated_at", "length_m", "area_m2"}
+IGNORED = {
+    "password",
+    "last_login",
+    "pinyin",
+    "path",
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "updated_at",
+    "length_m",
+    "area_m2",
+}
 
 
 def _plain(value):

@@ -4,12 +4,14 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 
 from hezhang.accounts.jurisdiction import can_edit, visible
 from hezhang.accounts.models import User
 from hezhang.geo.validation import GeometryError
+from hezhang.history.context import acting_as
 from hezhang.registry.forms import clean_geometry_value
 from hezhang.registry.kinds import KINDS
 
@@ -34,14 +36,15 @@ class RegistrySerializer(serializers.ModelSerializer):
         help_text="输入几何的坐标系；存储时一律转换为 WGS84",
     )
 
+    def validate_geometry(self, value):
+        crs = self.initial_data.get("crs") or "wgs84"
+        try:
+            return clean_geometry_value(value, self.Meta.model.geometry_types, crs)
+        except (GeometryError, ValueError) as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
     def validate(self, attrs):
-        crs = attrs.pop("crs", "wgs84")
-        types = getattr(self.Meta.model, "geometry_types", ())
-        if types and "geometry" in attrs:
-            try:
-                attrs["geometry"] = clean_geometry_value(attrs["geometry"], types, crs)
-            except (GeometryError, ValueError) as exc:
-                raise serializers.ValidationError({"geometry": [str(exc)]}) from None
+        attrs.pop("crs", None)
         # The model's own rules (code hierarchy, date order…) apply to the API as to the pages.
         instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
         m2m = {f.name for f in self.Meta.model._meta.many_to_many}
@@ -122,6 +125,11 @@ class UserSerializer(serializers.ModelSerializer):
         return instance
 
 
+class Conflict(APIException):
+    status_code = 409
+    default_code = "protected"
+
+
 class RegistryPermission(permissions.IsAuthenticated):
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
@@ -145,8 +153,17 @@ class RegistryViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         self._save_inside_jurisdiction(serializer)
 
+    def perform_destroy(self, instance):
+        # Token users are only known once DRF has authenticated them, after the middleware ran.
+        try:
+            with acting_as(self.request.user, "api"), transaction.atomic():
+                instance.delete()
+        except ProtectedError as exc:
+            blockers = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+            raise Conflict(f"仍有关联的{'、'.join(blockers)}，不能删除") from None
+
     def _save_inside_jurisdiction(self, serializer):
-        with transaction.atomic():
+        with acting_as(self.request.user, "api"), transaction.atomic():
             obj = serializer.save()
             if not can_edit(self.request.user, obj):
                 transaction.set_rollback(True)

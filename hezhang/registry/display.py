@@ -5,7 +5,18 @@ from django.utils.html import format_html
 
 from hezhang.accounts.jurisdiction import visible
 
-HIDDEN = {"id", "password", "geometry", "min_lon", "min_lat", "max_lon", "max_lat", "pinyin", "path", "last_login"}
+HIDDEN = {
+    "id",
+    "password",
+    "geometry",
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "pinyin",
+    "path",
+    "last_login",
+}
 HIDDEN |= {"is_superuser", "is_staff", "first_name", "last_name", "email", "groups", "user_permissions"}
 
 

@@ -29,7 +29,7 @@ class RegistryFilterSet(filters.FilterSet):
             from hezhang.accounts.jurisdiction import visible
 
             # Choices offered by the filters never reveal records outside the user's jurisdiction.
-            for name, flt in self.filters.items():
+            for flt in self.filters.values():
                 queryset = getattr(flt, "queryset", None)
                 if queryset is not None and hasattr(queryset, "model"):
                     flt.queryset = visible(queryset.model.objects.all(), user)
@@ -76,11 +76,15 @@ class WaterBodyFilterSet(RegistryFilterSet):
         if value is None:
             return queryset
         crossing = m.WaterBody.regions.through.objects.filter(region__path__startswith=value.path)
-        return queryset.filter(Q(region__path__startswith=value.path) | Q(pk__in=crossing.values("waterbody_id")))
+        return queryset.filter(
+            Q(region__path__startswith=value.path) | Q(pk__in=crossing.values("waterbody_id"))
+        )
 
 
 class ReachFilterSet(RegistryFilterSet):
-    kind = filters.ChoiceFilter(label=_("水体类型"), field_name="water_body__kind", choices=m.WaterBodyKind.choices)
+    kind = filters.ChoiceFilter(
+        label=_("水体类型"), field_name="water_body__kind", choices=m.WaterBodyKind.choices
+    )
 
     class Meta:
         model = m.Reach
@@ -203,7 +207,8 @@ class ChiefAssignmentFilterSet(RegistryFilterSet):
 class UserFilterSet(RegistryFilterSet):
     search_fields = ("name", "username", "position")
     chief_level = filters.ChoiceFilter(
-        label=_("河长级别"), choices=[(1, _("省级")), (2, _("市级")), (3, _("县级")), (4, _("乡级")), (5, _("村级"))]
+        label=_("河长级别"),
+        choices=[(1, _("省级")), (2, _("市级")), (3, _("县级")), (4, _("乡级")), (5, _("村级"))],
     )
     role = filters.ChoiceFilter(label=_("角色"), choices=Role.choices)
 

@@ -74,7 +74,9 @@ class RegistryForm(forms.ModelForm):
                 field.queryset = visible(queryset.model.objects.all(), user)
         types = getattr(self._meta.model, "geometry_types", ())
         if types and "geometry" in self._meta.fields:
-            self.fields["geometry"] = GeometryField(geometry_types=types, initial=self.initial.get("geometry"))
+            self.fields["geometry"] = GeometryField(
+                geometry_types=types, initial=self.initial.get("geometry")
+            )
             self.fields["geometry"].widget.attrs["data-types"] = ",".join(types)
         else:
             self.fields.pop("crs")
@@ -184,13 +186,33 @@ class AssetForm(RegistryForm):
 class SectionForm(RegistryForm):
     class Meta:
         model = m.Section
-        fields = ["code", "name", "kind", "water_body", "reach", "region", "upstream_region", "target_class", "geometry"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "water_body",
+            "reach",
+            "region",
+            "upstream_region",
+            "target_class",
+            "geometry",
+        ]
 
 
 class OutfallForm(RegistryForm):
     class Meta:
         model = m.Outfall
-        fields = ["code", "name", "kind", "water_body", "region", "owner", "department", "approved", "geometry"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "water_body",
+            "region",
+            "owner",
+            "department",
+            "approved",
+            "geometry",
+        ]
 
 
 class OfficeForm(RegistryForm):
@@ -236,10 +258,16 @@ class ChiefAssignmentForm(RegistryForm):
 
 class UserForm(RegistryForm):
     password1 = forms.CharField(
-        label=_("密码"), required=False, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label=_("确认密码"), required=False, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("确认密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     class Meta:

@@ -84,5 +84,3 @@ def chief_names(rows, kind) -> dict[int, dict]:
         entry = out.setdefault(getattr(a, field), {"chiefs": []})
         entry["chiefs"].append(f"{a.get_level_display()}河长 {a.chief.display_name}")
     return out
-
-

@@ -22,7 +22,9 @@ from hezhang.registry.models import ChiefAssignment, Office, Reach, Region, Sign
 def _offices_for(region: Region) -> list[Office]:
     """The nearest river chief office up the tree first: it is who the public should call."""
     codes = [r.code for r in region.ancestors()] + [region.code]
-    offices = {o.region.code: o for o in Office.objects.filter(region__code__in=codes).select_related("region")}
+    offices = {
+        o.region.code: o for o in Office.objects.filter(region__code__in=codes).select_related("region")
+    }
     return [offices[c] for c in reversed(codes) if c in offices]
 
 

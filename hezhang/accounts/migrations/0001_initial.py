@@ -7,42 +7,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
-                ('role', models.CharField(choices=[('admin', '系统管理员'), ('office', '河长办工作人员'), ('chief', '河湖长'), ('grid', '网格员/巡河员'), ('department', '职能部门人员'), ('delegate', '人大代表/政协委员')], db_index=True, default='office', max_length=20, verbose_name='角色')),
-                ('chief_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, '省级'), (2, '市级'), (3, '县级'), (4, '乡级'), (5, '村级')], null=True, verbose_name='河长级别')),
-                ('is_general', models.BooleanField(default=False, verbose_name='总河长')),
-                ('position', models.CharField(blank=True, help_text='在公示牌和公开页面上显示，例如“县委书记”', max_length=100, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, help_text='仅工作人员可见，不在公开页面显示', max_length=20, verbose_name='手机号码')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=100, verbose_name='拼音首字母')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "系统管理员"),
+                            ("office", "河长办工作人员"),
+                            ("chief", "河湖长"),
+                            ("grid", "网格员/巡河员"),
+                            ("department", "职能部门人员"),
+                            ("delegate", "人大代表/政协委员"),
+                        ],
+                        db_index=True,
+                        default="office",
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "chief_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "省级"), (2, "市级"), (3, "县级"), (4, "乡级"), (5, "村级")],
+                        null=True,
+                        verbose_name="河长级别",
+                    ),
+                ),
+                ("is_general", models.BooleanField(default=False, verbose_name="总河长")),
+                (
+                    "position",
+                    models.CharField(
+                        blank=True,
+                        help_text="在公示牌和公开页面上显示，例如“县委书记”",
+                        max_length=100,
+                        verbose_name="职务",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="仅工作人员可见，不在公开页面显示",
+                        max_length=20,
+                        verbose_name="手机号码",
+                    ),
+                ),
+                (
+                    "pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=100, verbose_name="拼音首字母"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'ordering': ['username'],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
     ]

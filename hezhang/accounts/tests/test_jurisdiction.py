@@ -46,7 +46,10 @@ def test_township_office_cannot_reach_other_township_records_on_pages(world, log
         url = reverse(f"registry:{name}", kwargs={"kind": slug, "pk": obj.pk})
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("registry:delete", kwargs={"kind": slug, "pk": obj.pk})).status_code == 404
-    assert client.post(reverse("registry:edit", kwargs={"kind": slug, "pk": obj.pk}), {"name": "x"}).status_code == 404
+    assert (
+        client.post(reverse("registry:edit", kwargs={"kind": slug, "pk": obj.pk}), {"name": "x"}).status_code
+        == 404
+    )
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
 
@@ -72,14 +75,25 @@ def test_map_layers_leave_out_other_township_features(world, login, slug):
 
 def test_township_office_sees_its_own_reach_and_the_river_crossing_it(world, login):
     client = login(world.alice)
-    assert client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_a.pk})).status_code == 200
-    assert client.get(reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.river.pk})).status_code == 200
+    assert (
+        client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_a.pk})).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.river.pk})
+        ).status_code
+        == 200
+    )
 
 
 def test_county_office_sees_both_townships(world, login):
     client = login(world.county_office)
     for reach in (world.reach_a, world.reach_b):
-        assert client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": reach.pk})).status_code == 200
+        assert (
+            client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": reach.pk})).status_code
+            == 200
+        )
 
 
 def test_chief_sees_assigned_reach_outside_their_region(world, login):
@@ -87,21 +101,37 @@ def test_chief_sees_assigned_reach_outside_their_region(world, login):
         chief=world.chief_a, water_body=world.pond_b, region=world.town_b, level=4, note="跨乡代管"
     )
     client = login(world.chief_a)
-    assert client.get(reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.pond_b.pk})).status_code == 200
-    assert client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_b.pk})).status_code == 404
+    assert (
+        client.get(
+            reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.pond_b.pk})
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_b.pk})).status_code
+        == 404
+    )
 
 
 def test_ended_assignment_no_longer_opens_the_reach(world, login):
     # chief_a was chief of reach_b until 2021: that history is kept but gives no access now.
     assert world.past_assignment_b.end_date is not None
     client = login(world.chief_a)
-    assert client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_b.pk})).status_code == 404
+    assert (
+        client.get(reverse("registry:detail", kwargs={"kind": "reaches", "pk": world.reach_b.pk})).status_code
+        == 404
+    )
 
 
 def test_chief_can_read_but_not_edit_the_registry(world, login):
     client = login(world.chief_a)
-    assert client.get(reverse("registry:edit", kwargs={"kind": "reaches", "pk": world.reach_a.pk})).status_code == 403
-    response = client.patch(f"/api/v1/reaches/{world.reach_a.pk}/", {"name": "x"}, content_type="application/json")
+    assert (
+        client.get(reverse("registry:edit", kwargs={"kind": "reaches", "pk": world.reach_a.pk})).status_code
+        == 403
+    )
+    response = client.patch(
+        f"/api/v1/reaches/{world.reach_a.pk}/", {"name": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403
 
 
@@ -121,6 +151,8 @@ def test_township_office_cannot_create_a_record_in_the_other_township(world, log
     assert response.status_code == 400
     assert not m.Department.objects.filter(name="越权部门").exists()
     api = client.post(
-        "/api/v1/departments/", {"region": world.town_b.pk, "name": "越权部门", "kind": "other"}, content_type="application/json"
+        "/api/v1/departments/",
+        {"region": world.town_b.pk, "name": "越权部门", "kind": "other"},
+        content_type="application/json",
     )
     assert api.status_code == 400 and "region" in api.json()

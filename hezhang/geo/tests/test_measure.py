@@ -22,7 +22,9 @@ def test_multilinestring_length_is_the_sum_of_its_parts():
     single = line_length_m({"type": "LineString", "coordinates": a}) + line_length_m(
         {"type": "LineString", "coordinates": b}
     )
-    assert line_length_m({"type": "MultiLineString", "coordinates": [a, b]}) == pytest.approx(single, rel=1e-12)
+    assert line_length_m({"type": "MultiLineString", "coordinates": [a, b]}) == pytest.approx(
+        single, rel=1e-12
+    )
 
 
 def test_area_of_a_small_equatorial_square_matches_the_degree_lengths():

@@ -65,7 +65,10 @@ def test_parts_of_a_multilinestring_may_cross_each_other():
 
 
 def test_point_outside_china_is_rejected():
-    assert _reason({"type": "Point", "coordinates": [2.35, 48.85]}, ("Point",)) == "坐标 (2.35, 48.85) 不在中国范围内"
+    assert (
+        _reason({"type": "Point", "coordinates": [2.35, 48.85]}, ("Point",))
+        == "坐标 (2.35, 48.85) 不在中国范围内"
+    )
 
 
 def test_extent_check_can_be_disabled_or_narrowed():
@@ -83,24 +86,34 @@ def test_wrong_geometry_type_names_both_types():
 
 
 def test_line_needs_two_distinct_points():
-    assert _reason({"type": "LineString", "coordinates": [[116.0, 39.0], [116.0, 39.0]]}) == "线至少需要两个不同的点"
+    assert (
+        _reason({"type": "LineString", "coordinates": [[116.0, 39.0], [116.0, 39.0]]})
+        == "线至少需要两个不同的点"
+    )
     reason = _reason({"type": "MultiLineString", "coordinates": [[[116.0, 39.0]]]}, ("MultiLineString",))
     assert reason == "线至少需要两个不同的点 (第 1 条线)"
 
 
 def test_polygon_ring_needs_four_points():
-    reason = _reason({"type": "Polygon", "coordinates": [[[116.0, 39.0], [117.0, 39.0], [116.0, 39.0]]]}, POLY)
+    reason = _reason(
+        {"type": "Polygon", "coordinates": [[[116.0, 39.0], [117.0, 39.0], [116.0, 39.0]]]}, POLY
+    )
     assert reason.startswith("多边形环至少需要 4 个点")
 
 
 def test_bow_tie_polygon_is_rejected_with_the_crossing_point():
     bow_tie = [[116.0, 39.0], [118.0, 41.0], [118.0, 39.0], [116.0, 41.0], [116.0, 39.0]]
-    assert _reason({"type": "Polygon", "coordinates": [bow_tie]}, POLY) == "多边形边界自相交于 (117.00, 40.00) 附近"
+    assert (
+        _reason({"type": "Polygon", "coordinates": [bow_tie]}, POLY)
+        == "多边形边界自相交于 (117.00, 40.00) 附近"
+    )
 
 
 def test_hole_outside_its_shell_is_rejected():
     hole = [[118.0, 39.0], [118.5, 39.0], [118.5, 39.5], [118.0, 39.0]]
-    assert _reason({"type": "Polygon", "coordinates": [SQUARE, hole]}, POLY).startswith("内环（洞）超出了外环")
+    assert _reason({"type": "Polygon", "coordinates": [SQUARE, hole]}, POLY).startswith(
+        "内环（洞）超出了外环"
+    )
 
 
 def test_overlapping_multipolygon_members_are_rejected():

@@ -6,33 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=40, verbose_name='对象 ID')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('action', models.CharField(choices=[('create', '新建'), ('update', '修改'), ('delete', '删除')], max_length=10, verbose_name='操作')),
-                ('changes', models.JSONField(default=dict, help_text='字段名 → [原值, 新值]', verbose_name='变更内容')),
-                ('source', models.CharField(default='web', help_text='web / api / import / admin / system', max_length=20, verbose_name='来源')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype', verbose_name='对象类型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=40, verbose_name="对象 ID")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "新建"), ("update", "修改"), ("delete", "删除")],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict, help_text="字段名 → [原值, 新值]", verbose_name="变更内容"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="web",
+                        help_text="web / api / import / admin / system",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="对象类型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更记录',
-                'verbose_name_plural': '变更记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', '-at'], name='change_object_at')],
+                "verbose_name": "变更记录",
+                "verbose_name_plural": "变更记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id", "-at"], name="change_object_at")
+                ],
             },
         ),
     ]

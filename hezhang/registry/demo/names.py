@@ -156,7 +156,8 @@ class UniqueNames:
 
 
 def village(rng: random.Random) -> str:
-    return rng.choice(VILLAGE_PREFIXES) + rng.choice(VILLAGE_STEMS) + rng.choice(VILLAGE_SUFFIXES) + "村"
+    name = rng.choice(VILLAGE_PREFIXES) + rng.choice(VILLAGE_STEMS) + rng.choice(VILLAGE_SUFFIXES)
+    return name if name.endswith("村") else name + "村"
 
 
 def community(rng: random.Random) -> str:
@@ -171,6 +172,11 @@ def river(rng: random.Random, level: int) -> str:
     if level == 2:
         return stem + rng.choice(("河", "河", "沟", "排干"))
     return stem + rng.choice(("沟", "沟", "排干", "小河"))
+
+
+def short_name(name: str) -> str:
+    """张庄村 → 张庄 (but 李村 stays 李村), for the names of bridges, ponds and outfalls."""
+    return name[:-1] if name.endswith("村") and len(name) > 3 else name
 
 
 def company(rng: random.Random, county: str) -> str:

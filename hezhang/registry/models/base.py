@@ -24,15 +24,15 @@ class GeoModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.update_bbox()
+        super().save(*args, **kwargs)
+
     def update_bbox(self) -> None:
         if self.geometry:
             self.min_lon, self.min_lat, self.max_lon, self.max_lat = bbox(self.geometry)
         else:
             self.min_lon = self.min_lat = self.max_lon = self.max_lat = None
-
-    def save(self, *args, **kwargs):
-        self.update_bbox()
-        super().save(*args, **kwargs)
 
     @property
     def point(self) -> tuple[float, float] | None:

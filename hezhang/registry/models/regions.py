@@ -82,12 +82,16 @@ class Region(GeoModel):
         if not (len(self.code or "") == 12 and self.code.isdigit()):
             raise ValidationError({"code": _("区划代码应为 12 位数字")})
         if self.level and self.code[PREFIX_LENGTH[self.level] :].strip("0"):
-            raise ValidationError({"code": _("该级别的区划代码在第 %(n)d 位之后应全为 0") % {"n": PREFIX_LENGTH[self.level]}})
+            raise ValidationError(
+                {"code": _("该级别的区划代码在第 %(n)d 位之后应全为 0") % {"n": PREFIX_LENGTH[self.level]}}
+            )
         if self.parent is not None:
             if self.parent.level >= self.level:
                 raise ValidationError({"parent": _("上级行政区的级别必须高于本级")})
             if not self.code.startswith(self.parent.path):
-                raise ValidationError({"code": _("区划代码应以上级区划代码 %(p)s 开头") % {"p": self.parent.path}})
+                raise ValidationError(
+                    {"code": _("区划代码应以上级区划代码 %(p)s 开头") % {"p": self.parent.path}}
+                )
 
     def save(self, *args, **kwargs):
         self.path = code_prefix(self.code, self.level)

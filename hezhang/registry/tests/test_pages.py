@@ -10,7 +10,9 @@ from hezhang.registry import models as m
 
 
 def test_list_searches_by_pinyin_initials(world, login):
-    response = login(world.county_office).get(reverse("registry:list", kwargs={"kind": "water-bodies"}), {"q": "qsh"})
+    response = login(world.county_office).get(
+        reverse("registry:list", kwargs={"kind": "water-bodies"}), {"q": "qsh"}
+    )
     html = response.content.decode()
     detail = reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.pond_b.pk})
     river = reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.river.pk})
@@ -60,7 +62,10 @@ def test_geometry_typed_in_gcj02_is_stored_in_wgs84(world, login):
 
 
 def test_self_intersecting_polygon_is_refused_with_the_reason(world, login):
-    bowtie = {"type": "Polygon", "coordinates": [[[114.8, 37.3], [114.9, 37.4], [114.9, 37.3], [114.8, 37.4], [114.8, 37.3]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[114.8, 37.3], [114.9, 37.4], [114.9, 37.3], [114.8, 37.4], [114.8, 37.3]]],
+    }
     response = login(world.bob).post(
         reverse("registry:create", kwargs={"kind": "grids"}),
         {"code": "G-X", "name": "坏网格", "region": world.town_b.pk, "geometry": json.dumps(bowtie)},
@@ -125,15 +130,19 @@ def test_delete_asks_for_confirmation_and_is_recorded(world, login):
 
 def test_deleting_a_reach_with_chiefs_explains_what_blocks_it(world, login):
     client = login(world.bob)
-    response = client.post(reverse("registry:delete", kwargs={"kind": "reaches", "pk": world.reach_b.pk}), follow=True)
+    response = client.post(
+        reverse("registry:delete", kwargs={"kind": "reaches", "pk": world.reach_b.pk}), follow=True
+    )
     assert m.Reach.objects.filter(pk=world.reach_b.pk).exists()
     assert "无法删除" in response.content.decode()
 
 
 def test_water_body_page_shows_current_and_past_chiefs(world, login):
-    html = login(world.county_office).get(
-        reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.river.pk})
-    ).content.decode()
+    html = (
+        login(world.county_office)
+        .get(reverse("registry:detail", kwargs={"kind": "water-bodies", "pk": world.river.pk}))
+        .content.decode()
+    )
     assert "孙书记" in html and "赵镇长" in html
     assert "2021-12-31" in html or "2021年12月31日" in html
 
@@ -172,7 +181,13 @@ def test_user_created_by_an_office_can_log_in(world, login, client):
 def test_township_office_cannot_make_a_system_admin(world, login):
     response = login(world.alice).post(
         reverse("registry:create", kwargs={"kind": "users"}),
-        {"username": "sneaky", "role": "admin", "region": world.town_a.pk, "password1": "x-long-pass-99", "password2": "x-long-pass-99"},
+        {
+            "username": "sneaky",
+            "role": "admin",
+            "region": world.town_a.pk,
+            "password1": "x-long-pass-99",
+            "password2": "x-long-pass-99",
+        },
     )
     assert response.status_code == 400
     from hezhang.accounts.models import User

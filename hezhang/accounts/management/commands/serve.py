@@ -17,17 +17,22 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("HEZHANG_WORKERS", "3")))
 
     def handle(self, *args, host, port, prod, workers, **options):
-        call_command("migrate", interactive=False, verbosity=0)
         if not prod:
+            call_command("migrate", interactive=False, verbosity=0)
             call_command("runserver", f"{host}:{port}", use_reloader=False)
             return
         if settings.DEBUG:
             raise CommandError("HEZHANG_DEBUG must be off in production")
         if settings.SECRET_KEY.startswith("hezhang-development-key"):
             raise CommandError("Set HEZHANG_SECRET_KEY to a long random value before `hezhang serve --prod`")
+        call_command("migrate", interactive=False, verbosity=0)
         # Hashed, compressed copies let whitenoise serve static files with far-future caching.
-        env = dict(os.environ, HEZHANG_STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage")
-        subprocess.check_call([sys.executable, "-m", "hezhang.cli", "collectstatic", "--noinput", "-v0"], env=env)
+        env = dict(
+            os.environ, HEZHANG_STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+        subprocess.check_call(
+            [sys.executable, "-m", "hezhang.cli", "collectstatic", "--noinput", "-v0"], env=env
+        )
         cmd = [
             sys.executable,
             "-m",

@@ -1,0 +1,67 @@
+"""`hezhang demo`: migrate, build the demo data once, print the demo accounts, serve on 127.0.0.1:8000."""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
+
+
+class Command(BaseCommand):
+    help = (
+        "演示：迁移数据库，首次运行时生成演示数据（清漳县，或 --scale province 全省规模），列出演示账号并启动服务。"
+        " / Demo: migrate, build the demo data on first run, list the demo accounts and serve on 127.0.0.1:8000."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=["county", "province"],
+            default="county",
+            help="county: one county with full geometry (default); province: ~170 counties for benchmarks",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="build and print, do not start the server")
+        parser.add_argument("--reset", action="store_true", help="flush the whole database first, then rebuild")
+        parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data (default 7)")
+
+    def handle(self, *args, scale, no_serve, reset, seed, **options):
+        say = self.stdout.write
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        say(f"数据库已迁移 Database migrated ({time.perf_counter() - started:.1f} s)")
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+            say("数据库已清空 Database flushed")
+        say(f"演示数据 Demo data (scale={scale}, seed={seed}) …")
+        built = time.perf_counter()
+        build = build_province if scale == "province" else build_county
+        result = build(seed=seed, log=say)
+        if result["built"]:
+            say(f"  合计 total: {time.perf_counter() - built:.1f} s")
+        else:
+            say("  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)")
+        self.report(result)
+        if not no_serve:
+            call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+
+    def report(self, result: dict) -> None:
+        from hezhang.registry.demo.summary import LABELS
+
+        say = self.stdout.write
+        counts = result["counts"]
+        say("")
+        say("数据量 Counts:")
+        items = [f"{zh} {en}: {counts[key]}" for key, zh, en in LABELS if key in counts]
+        for k in range(0, len(items), 4):
+            say("  " + "；".join(items[k : k + 4]))
+        say("")
+        say(f"演示账号 Demo accounts（统一密码 password: {DEMO_PASSWORD}）")
+        width = max((len(a["username"]) for a in result["accounts"]), default=10)
+        for a in result["accounts"]:
+            say(
+                f"  {a['username']:<{width}}  {a['role']} / {a['role_en']}"
+                f"\n  {'':<{width}}  {a['name']}，{a['position']}；所属行政区 region: {a['region']}"
+            )
+        say("")
+        say(f"登录地址 Login: {LOGIN_URL}")
