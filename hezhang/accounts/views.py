@@ -14,8 +14,13 @@ class Workbench(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
         water_bodies = visible(WaterBody.objects.all(), user)
+        reaches = visible(Reach.objects.all(), user)
+        # Chiefs of every level who answer for water here: the county chief of a river crossing a township is
+        # one of that township's chiefs too, although the assignment itself belongs to the county.
         assignments = (
-            visible(ChiefAssignment.objects.current(), user)
+            ChiefAssignment.objects.current()
+            .filter(water_body__in=water_bodies.values("pk"))
+            .filter(Q(reach=None) | Q(reach__in=reaches.values("pk")))
             .select_related("chief", "water_body", "reach", "region")
             .order_by("level", "region__code", "water_body__code")
         )
@@ -25,7 +30,7 @@ class Workbench(LoginRequiredMixin, View):
             .select_related("water_body", "reach", "region")
         )
         kinds = water_bodies.values("kind").annotate(n=Count("id")).order_by("kind")
-        reach_count = visible(Reach.objects.all(), user).count()
+        reach_count = reaches.count()
         chiefs = assignments.values("chief").distinct().count()
         levels = assignments.aggregate(
             **{f"l{i}": Count("chief", distinct=True, filter=Q(level=i)) for i in range(1, 6)}

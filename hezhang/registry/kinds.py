@@ -32,6 +32,10 @@ class Kind:
         return self.model._meta.verbose_name_plural
 
     @property
+    def singular(self):
+        return self.model._meta.verbose_name
+
+    @property
     def has_geometry(self) -> bool:
         return bool(getattr(self.model, "geometry_types", ()))
 

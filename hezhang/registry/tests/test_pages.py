@@ -150,6 +150,7 @@ def test_water_body_page_shows_current_and_past_chiefs(world, login):
 def test_workbench_shows_the_jurisdictions_water_bodies_and_chiefs(world, login):
     html = login(world.alice).get("/").content.decode()
     assert "清水河" in html and "赵镇长" in html
+    assert "孙书记" in html  # the county chief of the river crossing the township
     assert "西河塘" not in html and "钱乡长" not in html
 
 

@@ -43,8 +43,9 @@
     return html;
   }
 
-  function geoLayer(slug, data, highlight) {
+  function geoLayer(slug, data, highlight, passive) {
     return L.geoJSON(data, {
+      interactive: !passive,
       style: function (f) {
         var s = (STYLE[slug] || function () { return {color: "#0b5fa5"}; })(f);
         if (highlight && highlight[f.id]) { s = Object.assign({}, s, {color: "#e67e22", weight: 6}); }
@@ -69,7 +70,9 @@
     slugs.forEach(function (slug) {
       var url = "/registry/" + slug + "/geojson/" + (ids !== undefined ? "?ids=" + encodeURIComponent(ids) : "");
       fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
-        var layer = geoLayer(slug, data, highlight).addTo(map);
+        // Boundaries are context: drawn underneath and never catching the clicks meant for rivers.
+        var layer = geoLayer(slug, data, highlight, slug === "regions").addTo(map);
+        if (slug === "regions") layer.bringToBack();
         control.addOverlay(layer, (LABELS[slug] || slug) + " (" + data.features.length + ")");
         if (data.features.length) bounds.extend(layer.getBounds());
       }).catch(function () { el.classList.add("map-error"); }).finally(function () {
@@ -94,8 +97,28 @@
     el.dataset.ready = "1";
   }
 
+  function chineseDrawLabels() {
+    if (!L.drawLocal || document.documentElement.lang.indexOf("zh") !== 0) return;
+    var d = L.drawLocal.draw, e = L.drawLocal.edit;
+    d.toolbar.actions = {title: "取消绘制", text: "取消"};
+    d.toolbar.finish = {title: "完成绘制", text: "完成"};
+    d.toolbar.undo = {title: "删除最后一个点", text: "删除最后一点"};
+    d.toolbar.buttons = {polyline: "画线（河段、河流中心线）", polygon: "画面（湖库、网格、行政区）", marker: "放置点",
+      rectangle: "画矩形", circle: "画圆", circlemarker: "画圆点"};
+    d.handlers.polyline.tooltip = {start: "点击地图开始画线", cont: "点击继续画线", end: "点击最后一个点结束"};
+    d.handlers.polygon.tooltip = {start: "点击地图开始画面", cont: "点击继续画面", end: "点击第一个点闭合"};
+    d.handlers.marker.tooltip = {start: "点击地图放置点"};
+    d.handlers.polyline.error = "<strong>错误：</strong>线不能自相交！";
+    e.toolbar.actions = {save: {title: "保存修改", text: "保存"}, cancel: {title: "取消修改", text: "取消"},
+      clearAll: {title: "清除全部", text: "清除全部"}};
+    e.toolbar.buttons = {edit: "编辑图形", editDisabled: "没有可编辑的图形", remove: "删除图形", removeDisabled: "没有可删除的图形"};
+    e.handlers.edit.tooltip = {text: "拖动节点修改图形", subtext: "点击“取消”撤销修改"};
+    e.handlers.remove.tooltip = {text: "点击要删除的图形"};
+  }
+
   /* The editor keeps the textarea (the form field) and the drawn layers in step, both ways. */
   function editMap(el) {
+    chineseDrawLabels();
     var map = baseMap(el);
     var input = document.getElementById(el.dataset.edit);
     var types = (el.dataset.types || "").split(",");
@@ -153,7 +176,7 @@
     load();
     if (!drawn.getLayers().length) {
       fetch("/registry/regions/geojson/", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
-        var ctx = geoLayer("regions", data).addTo(map);
+        var ctx = geoLayer("regions", data, null, true).addTo(map);
         if (data.features.length && !drawn.getLayers().length) map.fitBounds(ctx.getBounds());
       });
     }
