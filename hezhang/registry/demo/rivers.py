@@ -21,6 +21,9 @@ from shapely.ops import substring
 from hezhang.registry.demo.land import GRID_KM, XY, blob, largest, polygon_parts
 
 
+SIMPLIFY_KM = 0.004
+
+
 @dataclass
 class River:
     """One river or canal of the generated network, flowing from its first point to its last."""
@@ -89,7 +92,9 @@ def meander(
     for _attempt in range(12):
         line = _meander_once(rng, start, end, wander, amplitude, wavelength, step, depth)
         if line.is_simple:
-            return line
+            # Smoothing leaves far more vertices than the eye needs; a few metres of tolerance drop most.
+            lean = line.simplify(SIMPLIFY_KM)
+            return lean if lean.is_simple else line
         wander *= 0.75
         amplitude *= 0.7
     return LineString([start, end])
@@ -158,7 +163,7 @@ def canal(rng: random.Random, start: XY, heading: float, length: float, stay_in:
     if len(pts) < 3:
         return None
     dense = shapely.segmentize(LineString(pts), 0.2)
-    return LineString(_chaikin(shapely.get_coordinates(dense), 2))
+    return LineString(_chaikin(shapely.get_coordinates(dense), 2)).simplify(SIMPLIFY_KM)
 
 
 def tangent_at(line: LineString, d: float) -> XY:
