@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("api/", include("hezhang.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Uploaded files (dossier attachments…) are for staff; public copies get their own route when needed.
+    path("media/<path:path>", login_required(serve), {"document_root": settings.MEDIA_ROOT}),
 ]

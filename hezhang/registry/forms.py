@@ -315,3 +315,15 @@ class UserForm(RegistryForm):
         if commit:
             user.save()
         return user
+
+
+class DossierAttachmentForm(forms.ModelForm):
+    class Meta:
+        model = m.DossierAttachment
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError(_("附件不能超过 50 MB"))
+        return upload

@@ -16,5 +16,8 @@ urlpatterns = [
     path("<kind:kind>/<int:pk>/", views.DetailPage.as_view(), name="detail"),
     path("<kind:kind>/<int:pk>/edit/", views.EditPage.as_view(), name="edit"),
     path("<kind:kind>/<int:pk>/delete/", views.DeletePage.as_view(), name="delete"),
+    path(
+        "dossiers/<int:pk>/attachments/", views.DossierAttachmentUpload.as_view(), name="dossier-attachment"
+    ),
     path("<kind:kind>/<int:pk>/history/", views.HistoryPage.as_view(), name="history"),
 ]

@@ -15,6 +15,7 @@ from django.views import View
 from hezhang.accounts.jurisdiction import can_edit, visible
 from hezhang.history.recording import history_of
 from hezhang.registry.display import detail_rows, related_lists, row_cells
+from hezhang.registry.forms import DossierAttachmentForm
 from hezhang.registry.kinds import GROUPS, KINDS
 
 
@@ -149,6 +150,25 @@ class DeletePage(KindView):
             return redirect("registry:detail", kind=kind.slug, pk=pk)
         messages.success(request, _("已删除：%(name)s") % {"name": name})
         return redirect("registry:list", kind=kind.slug)
+
+
+class DossierAttachmentUpload(KindView):
+    """一河一档 attachments: survey reports, photos, drawings filed with a water body's dossier."""
+
+    def post(self, request, pk):
+        kind = KINDS["dossiers"]
+        dossier = self.get_object(kind, pk)
+        self.require_edit(dossier)
+        form = DossierAttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            attachment = form.save(commit=False)
+            attachment.dossier = dossier
+            attachment.save()
+            messages.success(request, _("已上传附件：%(title)s") % {"title": attachment.title})
+        else:
+            errors = "; ".join(f"{e}" for errs in form.errors.values() for e in errs)
+            messages.error(request, _("附件未上传：%(errors)s") % {"errors": errors})
+        return redirect("registry:detail", kind=kind.slug, pk=dossier.pk)
 
 
 class HistoryPage(KindView):

@@ -229,8 +229,12 @@ def outflow(
     level: int,
     clearance: float = 0.6,
     tries: int = 60,
+    min_gap: float = 0.0,
 ) -> River | None:
-    """A river rising in the emptiest part of the county and leaving it without meeting the others."""
+    """A river rising in the emptiest part of the county and leaving it without meeting the others.
+
+    None if no place is at least `min_gap` km from everything already there, or no course was found.
+    """
     core = county.buffer(-2.0)
     minx, miny, maxx, maxy = core.bounds
     candidates = []
@@ -240,7 +244,9 @@ def outflow(
             gap = min((g.distance(p) for g in obstacles.geoms), default=99.0)
             candidates.append((gap, p))
     candidates.sort(key=lambda gp: -gp[0])
-    for _gap, source in candidates[:5]:
+    for gap, source in candidates[:5]:
+        if gap < min_gap:
+            break
         for _ in range(tries // 5):
             angle = rng.uniform(0, 2 * math.pi)
             far = Point(source.x + 80 * math.cos(angle), source.y + 80 * math.sin(angle))

@@ -167,35 +167,46 @@ def _tributary(rng: random.Random, rivers: list[rv.River], obstacles: rv.Obstacl
 
 
 def _canals(rng: random.Random, county: Polygon, rivers: list[rv.River], obstacles: rv.Obstacles) -> None:
+    """An irrigation trunk canal drawn off the main river's right bank, and two branches off the trunk.
+
+    Canals may cross rivers (by siphons) but should not run alongside one.
+    """
     main = rivers[0]
     inside = county.buffer(-0.4)
-    start_at = None
-    for _ in range(100):
-        d = rng.uniform(0.2, 0.45) * main.line.length
-        if inside.contains(main.line.interpolate(d)):
-            start_at = d
+    banks = shapely.union_all([r.line for r in rivers]).buffer(0.35)
+
+    def lonely(line: LineString | None, allowance: float) -> bool:
+        return line is not None and line.is_simple and line.intersection(banks).length < allowance * line.length + 0.8
+
+    trunk = None
+    for _ in range(60):
+        d = rng.uniform(0.2, 0.6) * main.line.length
+        p = main.line.interpolate(d)
+        if not inside.contains(p):
+            continue
+        tx, ty = rv.tangent_at(main.line, d)
+        # Off the right bank, heading away from the river.
+        candidate = rv.canal(rng, (p.x, p.y), math.atan2(-tx, ty) + rng.uniform(-0.5, 0.5), 22.0, inside)
+        if candidate is not None and candidate.length > 12 and lonely(candidate, 0.15):
+            trunk = candidate
             break
-    if start_at is None:
-        return
-    p = main.line.interpolate(start_at)
-    tx, ty = rv.tangent_at(main.line, start_at)
-    # Off the right bank, heading away from the river.
-    trunk = rv.canal(rng, (p.x, p.y), math.atan2(-tx, ty) + rng.uniform(-0.3, 0.3), 22.0, inside)
     if trunk is None:
         return
     trunk_river = rv.River(len(rivers), 1, trunk, kind="canal")
     rivers.append(trunk_river)
     obstacles.add(trunk, trunk_river.index)
     for share, turn in ((0.35, 1.0), (0.7, -1.0)):
-        d = share * trunk.length
-        q = trunk.interpolate(d)
-        ux, uy = rv.tangent_at(trunk, d)
-        heading = math.atan2(uy, ux) + turn * math.pi / 2 + rng.uniform(-0.2, 0.2)
-        branch = rv.canal(rng, (q.x, q.y), heading, rng.uniform(7.0, 11.0), inside)
-        if branch is not None and branch.is_simple:
-            river = rv.River(len(rivers), 2, branch, trunk_river.index, kind="canal", at=d)
-            rivers.append(river)
-            obstacles.add(branch, river.index)
+        for _ in range(50):
+            d = rng.uniform(share - 0.1, share + 0.1) * trunk.length
+            q = trunk.interpolate(d)
+            ux, uy = rv.tangent_at(trunk, d)
+            heading = math.atan2(uy, ux) + turn * math.pi / 2 + rng.uniform(-0.3, 0.3)
+            branch = rv.canal(rng, (q.x, q.y), heading, rng.uniform(7.0, 11.0), inside)
+            if lonely(branch, 0.25):
+                river = rv.River(len(rivers), 2, branch, trunk_river.index, kind="canal", at=d)
+                rivers.append(river)
+                obstacles.add(branch, river.index)
+                break
 
 
 def _river_reaches(world: World, river: rv.River) -> list[ReachPlan]:
@@ -275,11 +286,16 @@ def make_world(seed: int = 7, sizes: tuple[int, int, int] = (10, 45, 55), reache
         shapely.STRtree([t.shape for t in townships]),
     )
     world.reaches = _reaches(world)
-    # Small ditches until the registry has about as many reaches as a county of this size keeps.
+    # Rivers of their own where the land is still dry, then small ditches until the registry has about
+    # as many reaches as a county of this size keeps.
+    for _ in range(2):
+        river = rv.outflow(rng, rivers, obstacles, county, 1, min_gap=5.0)
+        if river is not None:
+            world.reaches += _river_reaches(world, river)
     for _ in range(400):
         if len(world.reaches) >= reaches:
             break
-        river = _tributary(rng, rivers, obstacles, county, 3)
+        river = _tributary(rng, rivers, obstacles, county, 2 if rng.random() < 0.3 else 3)
         if river is not None:
             world.reaches += _river_reaches(world, river)
     _small_waters(rng, world)

@@ -194,3 +194,34 @@ def test_township_office_cannot_make_a_system_admin(world, login):
     from hezhang.accounts.models import User
 
     assert not User.objects.filter(username="sneaky").exists()
+
+
+def test_dossier_attachment_is_uploaded_and_listed(world, login, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login(world.county_office)
+    upload = SimpleUploadedFile("survey.pdf", b"%PDF-1.4 survey", content_type="application/pdf")
+    response = client.post(
+        reverse("registry:dossier-attachment", kwargs={"pk": world.dossier.pk}),
+        {"title": "2025 年河道测量报告", "file": upload},
+        follow=True,
+    )
+    assert "2025 年河道测量报告" in response.content.decode()
+    assert world.dossier.attachments.get().file.read() == b"%PDF-1.4 survey"
+
+
+def test_chief_cannot_upload_to_a_dossier(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("x.txt", b"x")
+    response = login(world.chief_a).post(
+        reverse("registry:dossier-attachment", kwargs={"pk": world.dossier.pk}),
+        {"title": "x", "file": upload},
+    )
+    assert response.status_code == 403
+
+
+def test_dossier_attachments_are_not_served_to_anonymous_visitors(client, world):
+    response = client.get("/media/dossiers/2025/01/survey.pdf")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
