@@ -39,6 +39,9 @@ def world(db, django_user_model):
     w.village_a = m.Region.objects.create(
         code="130523100001", name="柳庄村", level=5, parent=w.town_a, geometry=box(114.5, 37.0, 114.75, 37.2)
     )
+    w.village_b = m.Region.objects.create(
+        code="130523200001", name="河湾村", level=5, parent=w.town_b, geometry=box(114.75, 37.0, 115.0, 37.2)
+    )
     w.river = m.WaterBody.objects.create(
         kind="river",
         name="清水河",
@@ -74,7 +77,7 @@ def world(db, django_user_model):
     w.dept_a = m.Department.objects.create(region=w.town_a, name="东坝镇农业办", kind="agriculture")
     w.dept_b = m.Department.objects.create(region=w.town_b, name="西河乡城建办", kind="urban")
     w.grid_b = m.Grid.objects.create(
-        region=w.town_b, code="G-B-1", name="西河一网格", geometry=box(114.8, 37.0, 114.9, 37.1)
+        region=w.village_b, code="G-B-1", name="西河一网格", geometry=box(114.8, 37.0, 114.9, 37.1)
     )
     point_b = {"type": "Point", "coordinates": [114.85, 37.18]}
     w.signboard_b = m.Signboard.objects.create(

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime
 import math
 import random
 import time
@@ -43,7 +42,7 @@ class Landmark:
     text: str
     xy: tuple[float, float]
     river: int
-    village: int
+    village: int | None
 
 
 @dataclass
@@ -92,6 +91,7 @@ def build_county(seed: int = 7, log: Log | None = None) -> dict:
 
     built = not demo_present()
     if built:
+        people.check_free()
         t = time.perf_counter()
         world = make_world(seed)
         t = timed(log, "地理生成 geometry", t)
@@ -152,7 +152,9 @@ def regions(seed: int, world: World) -> Ctx:
             code, name = f"{100 + towns:03d}", stem + "镇"
         else:
             code, name = f"{200 + len(township_rows) - towns:03d}", stem + "乡"
-        township_rows[t.index] = _region(COUNTY_CODE[:6] + code + "000", name, 4, county, frame.geojson(t.shape))
+        township_rows[t.index] = _region(
+            COUNTY_CODE[:6] + code + "000", name, 4, county, frame.geojson(t.shape)
+        )
     ctx.townships = [township_rows[i] for i in range(len(world.townships))]
     for row in ctx.townships:
         row.save()
@@ -196,7 +198,9 @@ def _river_name(ctx: Ctx, river: River, taken: nm.UniqueNames, canal_stem: str) 
     if river.kind == "canal":
         if river.parent is None:
             return taken.take(ctx.rng, lambda r: canal_stem + "干渠")
-        branch = sum(1 for r in ctx.world.rivers[: river.index] if r.kind == "canal" and r.parent is not None) + 1
+        branch = (
+            sum(1 for r in ctx.world.rivers[: river.index] if r.kind == "canal" and r.parent is not None) + 1
+        )
         return taken.take(ctx.rng, lambda r: canal_stem + nm.numeral(branch) + "支渠")
     if river.index < len(MAJOR_NAMES) and river.level == 0:
         taken.taken.add(MAJOR_NAMES[river.index])
@@ -273,8 +277,8 @@ def waters(ctx: Ctx) -> None:
         elif surface.kind == "reservoir":
             name = next(reservoirs)
         else:
-            suffix = "塘坝" if surface.kind == "pond" else "坑塘"
-            name = taken.take(rng, lambda r, h=nm.short_name(home.name), s=suffix: h + s)
+            stem = nm.short_name(home.name) + ("塘坝" if surface.kind == "pond" else "坑塘")
+            name = taken.take(rng, lambda r, s=stem: s)
         counters[surface.kind] += 1
         cells = {p.cell for p in plans}
         townships = {ctx.villages[c].parent_id for c in cells}
@@ -468,10 +472,3 @@ def _numbered_names(ctx: Ctx, water: WaterBody, plans: list[ReachPlan], suffix: 
         extra = f"（{nm.numeral(seen[r])}）" if total[r] > 1 else ""
         out.append(f"{water.name}{r}{suffix}{extra}")
     return out
-
-
-DEMO_DATES = {
-    "system": datetime.date(2017, 6, 15),
-    "election": datetime.date(2021, 4, 20),
-    "county_change": datetime.date(2021, 10, 8),
-}

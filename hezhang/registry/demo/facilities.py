@@ -84,7 +84,11 @@ def _signboards(ctx: Ctx, rng: random.Random) -> None:
         chiefs = by_reach[reach.pk] + by_water[(water.pk, township.pk)] + by_water[(water.pk, ctx.county.pk)]
         chiefs += by_water[(water.pk, ctx.city.pk)] + by_water[(water.pk, ctx.province.pk)]
         chiefs.sort(key=lambda a: a.level)
-        lines = [reach.name, f"河段起止：{'，'.join(x for x in (reach.start_description, reach.end_description) if x)}", size]
+        lines = [
+            reach.name,
+            f"河段起止：{'，'.join(x for x in (reach.start_description, reach.end_description) if x)}",
+            size,
+        ]
         lines += [f"{LEVELS[a.level]}：{a.chief.name}（{a.chief.position}）" for a in chiefs]
         lines += [
             "河长职责：组织开展河湖巡查，协调解决河湖管理保护中的问题，督促落实一河一策各项任务。",
@@ -133,7 +137,13 @@ def _assets(ctx: Ctx, rng: random.Random) -> None:
         line = river.line
         if river.kind == "canal":
             word = "进水闸" if river.parent is None else "分水闸"
-            add(AssetKind.SLUICE, water.name + word, rv.beside(line, 0.05, 0.0), water, dept[DepartmentKind.WATER])
+            add(
+                AssetKind.SLUICE,
+                water.name + word,
+                rv.beside(line, 0.05, 0.0),
+                water,
+                dept[DepartmentKind.WATER],
+            )
             for k in range(rng.randint(2, 4)):
                 d = rng.uniform(0.1, 0.9) * line.length
                 xy = rv.beside(line, d, 0.0)
@@ -154,22 +164,40 @@ def _assets(ctx: Ctx, rng: random.Random) -> None:
             continue
         side = rng.choice(("左", "右"))
         xy = rv.beside(main.line, (plan.start + plan.end) / 2, 0.08 if side == "左" else -0.08)
-        add(AssetKind.DIKE, f"{reach.water_body.name}{side}堤{ctx.townships[plan.cell].name}段", xy, reach.water_body, dept[DepartmentKind.WATER])
+        add(
+            AssetKind.DIKE,
+            f"{reach.water_body.name}{side}堤{ctx.townships[plan.cell].name}段",
+            xy,
+            reach.water_body,
+            dept[DepartmentKind.WATER],
+        )
         xy = rv.beside(main.line, rng.uniform(plan.start, plan.end), 0.05)
         add(AssetKind.CAMERA, f"{reach.name}视频监控点", xy, reach.water_body, dept[DepartmentKind.WATER])
     seat = next(t for t in world.townships if t.is_seat)
-    town_reaches = [(p, r) for p, r in ctx.reaches if p.shape.geom_type == "LineString" and _in_township(ctx, p, seat.index)]
+    town_reaches = [
+        (p, r)
+        for p, r in ctx.reaches
+        if p.shape.geom_type == "LineString" and _in_township(ctx, p, seat.index)
+    ]
     for k in range(min(5, len(town_reaches))):
         plan, reach = town_reaches[(k * 7) % len(town_reaches)]
         xy = rv.beside(plan.shape, plan.shape.length / 2, 0.06)
-        add(AssetKind.PUMP, f"城区{nm.numeral(k + 1)}号排涝泵站", xy, reach.water_body, dept[DepartmentKind.WATER])
+        add(
+            AssetKind.PUMP,
+            f"城区{nm.numeral(k + 1)}号排涝泵站",
+            xy,
+            reach.water_body,
+            dept[DepartmentKind.WATER],
+        )
     for kind, count, label, owner in (
         (AssetKind.MANHOLE, 32, "号井盖", DepartmentKind.HOUSING),
         (AssetKind.GULLY, 26, "号雨水篦子", DepartmentKind.URBAN),
     ):
         for k in range(count if town_reaches else 0):
             plan, reach = rng.choice(town_reaches)
-            xy = rv.beside(plan.shape, rng.uniform(0, plan.shape.length), rng.choice((1, -1)) * rng.uniform(0.05, 0.3))
+            xy = rv.beside(
+                plan.shape, rng.uniform(0, plan.shape.length), rng.choice((1, -1)) * rng.uniform(0.05, 0.3)
+            )
             if not seat.shape.contains(Point(xy)):
                 continue
             add(kind, f"{rng.choice(nm.ROADS)}{k + 1}{label}", xy, reach.water_body, dept[owner])
@@ -241,7 +269,13 @@ def _sections(ctx: Ctx, rng: random.Random) -> None:
         else:
             add(SectionKind.MONITORING, f"{water.name}入{ctx.rivers[0].name}口断面", index, last.end - 0.2, 3)
         for plan in plans[1:-1:3]:
-            add(SectionKind.MONITORING, f"{water.name}{ctx.region(plan).name}断面", index, (plan.start + plan.end) / 2, 3)
+            add(
+                SectionKind.MONITORING,
+                f"{water.name}{ctx.region(plan).name}断面",
+                index,
+                (plan.start + plan.end) / 2,
+                3,
+            )
     for river in world.rivers:
         if river.level != 1 or river.kind != "river" or not by_river[river.index]:
             continue
@@ -249,16 +283,37 @@ def _sections(ctx: Ctx, rng: random.Random) -> None:
         last = by_river[river.index][-1]
         target = 5 if water.name.endswith("排干") else 4
         if river.parent is None:
-            add(SectionKind.BOUNDARY, f"{water.name}出境断面", river.index, last.end - 0.2, target, upstream=ctx.county)
+            add(
+                SectionKind.BOUNDARY,
+                f"{water.name}出境断面",
+                river.index,
+                last.end - 0.2,
+                target,
+                upstream=ctx.county,
+            )
         else:
             parent = ctx.rivers[river.parent]
-            add(SectionKind.MONITORING, f"{water.name}入{parent.name}口断面", river.index, last.end - 0.15, target)
+            add(
+                SectionKind.MONITORING,
+                f"{water.name}入{parent.name}口断面",
+                river.index,
+                last.end - 0.15,
+                target,
+            )
     for surface in world.surfaces:
         if surface.kind in ("lake", "reservoir"):
             water = ctx.surfaces[surface.index]
             p = surface.shape.representative_point()
             name = water.name + ("湖心断面" if surface.kind == "lake" else "坝前断面")
-            add(SectionKind.MONITORING, name, None, 0.0, 2 if surface.kind == "reservoir" else 3, water=water, xy=(p.x, p.y))
+            add(
+                SectionKind.MONITORING,
+                name,
+                None,
+                0.0,
+                2 if surface.kind == "reservoir" else 3,
+                water=water,
+                xy=(p.x, p.y),
+            )
     bulk.create(Section, rows)
 
 
@@ -322,4 +377,3 @@ def _outfalls(ctx: Ctx, rng: random.Random) -> None:
             name = owner + "排口"
         add(kind, name, owner, plan, reach, d, rng.random() < approve)
     bulk.create(Outfall, rows)
-

@@ -48,7 +48,9 @@ class Frame:
 
     def to_lonlat(self, geom: shapely.Geometry) -> shapely.Geometry:
         kx, ky = self.kx, self.ky
-        return shapely.transform(geom, lambda c: np.column_stack((self.lon0 + c[:, 0] / kx, self.lat0 + c[:, 1] / ky)))
+        return shapely.transform(
+            geom, lambda c: np.column_stack((self.lon0 + c[:, 0] / kx, self.lat0 + c[:, 1] / ky))
+        )
 
     def geojson(self, geom: shapely.Geometry, decimals: int = 6) -> dict[str, Any]:
         """The geometry in lon/lat as a GeoJSON dict, rounded, polygons oriented by the right-hand rule."""
@@ -75,7 +77,10 @@ def geojson(geom: shapely.Geometry, decimals: int = 6) -> dict[str, Any]:
         return {"type": "MultiLineString", "coordinates": [_ring(g.coords, decimals) for g in geom.geoms]}
     if kind == "Polygon":
         p = orient(geom, 1.0)
-        return {"type": "Polygon", "coordinates": [_ring(r.coords, decimals) for r in (p.exterior, *p.interiors)]}
+        return {
+            "type": "Polygon",
+            "coordinates": [_ring(r.coords, decimals) for r in (p.exterior, *p.interiors)],
+        }
     if kind == "MultiPolygon":
         parts = [orient(g, 1.0) for g in geom.geoms]
         return {
@@ -95,8 +100,12 @@ def blob(
     rotation: float | None = None,
 ) -> Polygon:
     """A star-shaped outline with a wobbly edge: big lobes from low harmonics, a ragged edge from high ones."""
-    harmonics = [(k, rng.uniform(0, 2 * math.pi), roughness * rng.uniform(0.4, 1.0) / k**0.9) for k in range(2, 7)]
-    harmonics += [(k, rng.uniform(0, 2 * math.pi), roughness * 0.25 * rng.random() / k**0.6) for k in range(7, 31)]
+    harmonics = [
+        (k, rng.uniform(0, 2 * math.pi), roughness * rng.uniform(0.4, 1.0) / k**0.9) for k in range(2, 7)
+    ]
+    harmonics += [
+        (k, rng.uniform(0, 2 * math.pi), roughness * 0.25 * rng.random() / k**0.6) for k in range(7, 31)
+    ]
     rot = rng.uniform(0, math.pi) if rotation is None else rotation
     cos_r, sin_r = math.cos(rot), math.sin(rot)
     pts = []
@@ -235,7 +244,9 @@ def partition(
     seeds = []
     for tile, p in zip(tiles, pts, strict=True):
         point = Point(p)
-        seeds.append(p if tile.contains(point) else (tile.representative_point().x, tile.representative_point().y))
+        seeds.append(
+            p if tile.contains(point) else (tile.representative_point().x, tile.representative_point().y)
+        )
     return tiles, seeds
 
 

@@ -18,7 +18,9 @@ DEMO_SLOT = (0, 0)
 
 def slots() -> list[tuple[int, int]]:
     """(column, row) of every city, the demo city's first."""
-    rest = [(c, r) for r in range(ROWS) for c in range(COLUMNS) if (c, r) not in SKIPPED and (c, r) != DEMO_SLOT]
+    rest = [
+        (c, r) for r in range(ROWS) for c in range(COLUMNS) if (c, r) not in SKIPPED and (c, r) != DEMO_SLOT
+    ]
     return [DEMO_SLOT, *rest]
 
 

@@ -23,93 +23,33 @@ VILLAGE_STEMS = (
     "张李王刘赵杨陈孙周吴郭马高董梁韩冯曹许邢田崔贾宋郑何魏胡朱石侯吕范程谢苏任"
     "柳杨槐榆桑枣梨杏桃松柏苇荷河沙石桥堤店集营屯寨井泉"
 )
-VILLAGE_SUFFIXES = ("庄", "庄", "庄", "村", "营", "屯", "寨", "店", "集", "堡", "官庄", "辛庄", "家庄", "家屯", "固")
+VILLAGE_SUFFIXES = tuple("庄 庄 庄 村 营 屯 寨 店 集 堡 官庄 辛庄 家庄 家屯 固".split())
 VILLAGE_PREFIXES = ("", "", "", "", "东", "西", "南", "北", "前", "后", "大", "小", "上", "下", "中")
-COMMUNITY_STEMS = ("城关", "东关", "西关", "南关", "北关", "滨河", "文化", "建设", "胜利", "和平", "育才", "新华", "府前", "朝阳")
+COMMUNITY_STEMS = tuple("城关 东关 西关 南关 北关 滨河 文化 建设 胜利 和平 育才 新华 府前 朝阳".split())
 
 # Townships: the county seat is a subdistrict (街道); the others are towns (镇) or townships (乡).
-TOWNSHIP_STEMS = (
-    "柳林",
-    "石桥",
-    "马头",
-    "王家庄",
-    "白塔",
-    "沙河营",
-    "槐树",
-    "北固",
-    "龙泉",
-    "杏园",
-    "红星",
-    "东冶",
-    "双井",
-    "大营",
-    "贾庄",
-    "南宫屯",
-    "新集",
-    "枣园",
-    "苏村",
-    "高庄",
+TOWNSHIP_STEMS = tuple(
+    (
+        "柳林 石桥 马头 王家庄 白塔 沙河营 槐树 北固 龙泉 杏园 红星 东冶 双井 "
+        "大营 贾庄 南宫屯 新集 枣园 苏村 高庄"
+    ).split()
 )
 
 # Rivers: a stem and a kind of channel; the big ones are 河, the small ones ditches (沟) and drains (排干).
-RIVER_STEMS = (
-    "清水",
-    "沙",
-    "白马",
-    "黑龙",
-    "柳",
-    "金",
-    "洺",
-    "留垒",
-    "泜",
-    "槐",
-    "午",
-    "七里",
-    "牤牛",
-    "小漳",
-    "老沙",
-    "北澧",
-    "南澧",
-    "滏西",
-    "百泉",
-    "顺水",
-    "马莲",
-    "杨木",
-    "红旗",
-    "胜利",
-    "跃进",
-    "东风",
-    "新开",
-    "老龙",
-    "鸭",
-    "狼窝",
-    "黄花",
-    "石佛",
-    "三里",
-    "五里",
-    "八里",
-    "十里",
-    "团结",
-    "西支",
-    "东支",
-    "羊角",
-    "枣林",
-    "苇塘",
-    "蛤蟆",
-    "小白",
-    "大清",
-    "南干",
-    "北干",
-    "野鸡",
-    "卧牛",
-    "沙窝",
+RIVER_STEMS = tuple(
+    (
+        "清水 沙 白马 黑龙 柳 金 洺 留垒 泜 槐 午 七里 牤牛 小漳 老沙 北澧 "
+        "南澧 滏西 百泉 顺水 马莲 杨木 红旗 胜利 跃进 东风 新开 老龙 鸭 狼窝 "
+        "黄花 石佛 三里 五里 八里 十里 团结 西支 东支 羊角 枣林 苇塘 蛤蟆 小白 "
+        "大清 南干 北干 野鸡 卧牛 沙窝"
+    ).split()
 )
 LAKE_NAMES = ("清水泊", "白泽洼", "苇子淀", "莲花湖")
 RESERVOIR_NAMES = ("红岭水库", "石门水库", "朱庄水库")
 
-ROADS = ("人民路", "建设路", "胜利街", "解放路", "文化路", "滨河路", "育才街", "振兴大街", "新华路", "府前街")
-INDUSTRIES = ("化工", "纺织", "食品", "造纸", "皮革", "铸造", "橡胶制品", "建材", "农产品加工")
-COMPANY_STEMS = ("恒泰", "鑫源", "华冀", "永盛", "润达", "金诺", "宏远", "瑞丰", "天成", "博润", "隆兴", "冀丰")
+ROADS = tuple("人民路 建设路 胜利街 解放路 文化路 滨河路 育才街 振兴大街 新华路 府前街".split())
+INDUSTRIES = tuple("化工 纺织 食品 造纸 皮革 铸造 橡胶制品 建材 农产品加工".split())
+COMPANY_STEMS = tuple("恒泰 鑫源 华冀 永盛 润达 金诺 宏远 瑞丰 天成 博润 隆兴 冀丰".split())
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -127,12 +67,12 @@ def numeral(n: int) -> str:
 def person(rng: random.Random, older: bool = True) -> str:
     """A two- or three-character personal name."""
     pool = GIVEN_OLDER if older else GIVEN_YOUNGER
-    given = rng.choice(pool) if rng.random() < 0.25 else rng.choice(pool) + rng.choice(GIVEN_OLDER + GIVEN_YOUNGER)
+    given = (
+        rng.choice(pool)
+        if rng.random() < 0.25
+        else rng.choice(pool) + rng.choice(GIVEN_OLDER + GIVEN_YOUNGER)
+    )
     return rng.choice(SURNAMES) + given
-
-
-def people(rng: random.Random, n: int, older: bool = True) -> list[str]:
-    return [person(rng, older) for _ in range(n)]
 
 
 class UniqueNames:
@@ -190,4 +130,7 @@ def phone(rng: random.Random, area: str = "0319") -> str:
 
 
 def mobile(rng: random.Random) -> str:
-    return rng.choice(("139", "138", "137", "150", "151", "152", "187", "188", "133", "180")) + f"{rng.randrange(10**8):08d}"
+    return (
+        rng.choice(("139", "138", "137", "150", "151", "152", "187", "188", "133", "180"))
+        + f"{rng.randrange(10**8):08d}"
+    )

@@ -13,7 +13,15 @@ from pypinyin import lazy_pinyin
 from hezhang.accounts.models import Role, User
 from hezhang.registry.demo import DEMO_PASSWORD, bulk
 from hezhang.registry.demo import names as nm
-from hezhang.registry.models import ChiefAssignment, Department, DepartmentKind, Grid, Office, Region, WaterBodyKind
+from hezhang.registry.models import (
+    ChiefAssignment,
+    Department,
+    DepartmentKind,
+    Grid,
+    Office,
+    Region,
+    WaterBodyKind,
+)
 
 if TYPE_CHECKING:
     from hezhang.registry.demo.county import Ctx
@@ -62,9 +70,12 @@ class People:
         self.rng = rng
         self.password = make_password(DEMO_PASSWORD)
         self.taken: set[str] = {u for u, _zh, _en in DEMO_ACCOUNTS}
+        self.taken |= set(User.objects.values_list("username", flat=True))
         self.rows: list[User] = []
 
-    def add(self, role: str, region: Region, position: str = "", username: str = "", older: bool = True, **kw) -> User:
+    def add(
+        self, role: str, region: Region, position: str = "", username: str = "", older: bool = True, **kw
+    ) -> User:
         name = nm.person(self.rng, older)
         if not username:
             base = "".join(lazy_pinyin(name))
@@ -119,9 +130,31 @@ def choose_demo_places(ctx: Ctx) -> tuple[int, int]:
             per_village[plan.cell] += 1
     township = max(sorted(on_main), key=lambda t: per_township[t])
     members = ctx.world.townships[township].villages
-    passed = {v for plan, _ in ctx.reaches if plan.level == "township" and plan.cell == township for v in plan.villages}
+    passed = {
+        v
+        for plan, _ in ctx.reaches
+        if plan.level == "township" and plan.cell == township
+        for v in plan.villages
+    }
     village = max(sorted(members), key=lambda v: (v in passed, per_village[v]))
     return township, village
+
+
+class DemoConflict(Exception):
+    """The database already has users under the demo accounts' names (and no demo county)."""
+
+
+def check_free() -> None:
+    taken = sorted(
+        User.objects.filter(username__in=[u for u, _zh, _en in DEMO_ACCOUNTS]).values_list(
+            "username", flat=True
+        )
+    )
+    if taken:
+        raise DemoConflict(
+            f"数据库中已有用户 {', '.join(taken)}，但没有演示县：请用 --reset 清空，或换一个 HEZHANG_DATA_DIR。"
+            f" / The database already has users {', '.join(taken)} but no demo county: use --reset or another data directory."
+        )
 
 
 def organise(ctx: Ctx) -> None:
@@ -136,7 +169,9 @@ def organise(ctx: Ctx) -> None:
 
     people.add(Role.ADMIN, ctx.province, "平台管理员", "admin", is_staff=True, is_superuser=True, older=False)
     people.add(Role.OFFICE, ctx.county, "县河长办副主任", "county_office", older=False)
-    people.add(Role.OFFICE, demo_township, demo_township.name + "河长办工作人员", "township_office", older=False)
+    people.add(
+        Role.OFFICE, demo_township, demo_township.name + "河长办工作人员", "township_office", older=False
+    )
     for region in [ctx.province, ctx.city, ctx.county, *ctx.townships]:
         if region.pk != demo_township.pk:
             people.add(Role.OFFICE, region, region.name + "河长办工作人员", older=False)
@@ -146,7 +181,11 @@ def organise(ctx: Ctx) -> None:
         if dept.region_id == ctx.county.pk:
             people.add(Role.DEPARTMENT, ctx.county, dept.name + "工作人员", department=dept, older=False)
     people.add(Role.DELEGATE, ctx.county, "县人大代表", "delegate")
-    for position, region in (("县人大代表", ctx.county), ("县政协委员", ctx.county), ("县政协委员", ctx.county)):
+    for position, region in (
+        ("县人大代表", ctx.county),
+        ("县政协委员", ctx.county),
+        ("县政协委员", ctx.county),
+    ):
         people.add(Role.DELEGATE, region, position)
     people.add(Role.DELEGATE, demo_township, demo_township.name + "人大代表")
 
@@ -170,25 +209,42 @@ def _offices(ctx: Ctx, rng: random.Random) -> None:
         else:
             address = f"{ctx.county.name}{region.name}人民政府院内"
         rows.append(
-            Office(region=region, name=region.name + "河湖长制办公室", phone=nm.phone(rng, area), address=address)
+            Office(
+                region=region, name=region.name + "河湖长制办公室", phone=nm.phone(rng, area), address=address
+            )
         )
     bulk.create(Office, rows)
 
 
 def _departments(ctx: Ctx, rng: random.Random) -> dict[str, Department]:
     rows = [
-        Department(region=ctx.province, name="河北省水利厅", kind=DepartmentKind.WATER, phone=nm.phone(rng, "0311")),
-        Department(region=ctx.province, name="河北省生态环境厅", kind=DepartmentKind.ECOLOGY, phone=nm.phone(rng, "0311")),
+        Department(
+            region=ctx.province, name="河北省水利厅", kind=DepartmentKind.WATER, phone=nm.phone(rng, "0311")
+        ),
+        Department(
+            region=ctx.province,
+            name="河北省生态环境厅",
+            kind=DepartmentKind.ECOLOGY,
+            phone=nm.phone(rng, "0311"),
+        ),
         Department(region=ctx.city, name="漳滏市水利局", kind=DepartmentKind.WATER, phone=nm.phone(rng)),
-        Department(region=ctx.city, name="漳滏市生态环境局", kind=DepartmentKind.ECOLOGY, phone=nm.phone(rng)),
+        Department(
+            region=ctx.city, name="漳滏市生态环境局", kind=DepartmentKind.ECOLOGY, phone=nm.phone(rng)
+        ),
     ]
     for name, kind, codes in COUNTY_DEPARTMENTS:
-        rows.append(Department(region=ctx.county, name=name, kind=kind, phone=nm.phone(rng), category_codes=codes))
+        rows.append(
+            Department(region=ctx.county, name=name, kind=kind, phone=nm.phone(rng), category_codes=codes)
+        )
     for township in ctx.townships:
         for name, kind, codes in TOWNSHIP_DEPARTMENTS[: rng.choice((2, 3, 3))]:
             rows.append(
                 Department(
-                    region=township, name=township.name + name, kind=kind, phone=nm.phone(rng), category_codes=codes
+                    region=township,
+                    name=township.name + name,
+                    kind=kind,
+                    phone=nm.phone(rng),
+                    category_codes=codes,
                 )
             )
     bulk.create(Department, rows)
@@ -200,7 +256,10 @@ def _departments(ctx: Ctx, rng: random.Random) -> dict[str, Department]:
 def _chiefs(ctx: Ctx, people: People, demo_township: Region, demo_village: Region) -> dict:
     c: dict = {}
     c["province"] = people.chief(1, ctx.province, "河北省副省长")
-    c["city"] = [people.chief(2, ctx.city, ctx.city.name + "市长"), people.chief(2, ctx.city, ctx.city.name + "副市长")]
+    c["city"] = [
+        people.chief(2, ctx.city, ctx.city.name + "市长"),
+        people.chief(2, ctx.city, ctx.city.name + "副市长"),
+    ]
     county = ctx.county
     c["county_general"] = people.chief(3, county, "县委书记", "county_chief", is_general=True)
     c["county_former"] = people.chief(3, county, "原县委书记（已调任）")
@@ -213,7 +272,9 @@ def _chiefs(ctx: Ctx, people: People, demo_township: Region, demo_village: Regio
         secretary, head, deputy = _township_titles(township)
         demo = township.pk == demo_township.pk
         row = {
-            "secretary": people.chief(4, township, secretary, "township_chief" if demo else "", is_general=True),
+            "secretary": people.chief(
+                4, township, secretary, "township_chief" if demo else "", is_general=True
+            ),
             "head": people.chief(4, township, head),
             "deputies": [people.chief(4, township, deputy) for _ in range(ctx.rng.choice((1, 2)))],
             "former": None,
@@ -224,7 +285,10 @@ def _chiefs(ctx: Ctx, people: People, demo_township: Region, demo_village: Regio
     c["village"] = {}
     for v, village in enumerate(ctx.villages):
         demo = village.pk == demo_village.pk
-        row = {"chief": people.chief(5, village, _village_title(village), "village_chief" if demo else ""), "former": None}
+        row = {
+            "chief": people.chief(5, village, _village_title(village), "village_chief" if demo else ""),
+            "former": None,
+        }
         if demo or v % 9 == 4:
             row["former"] = people.chief(5, village, "原" + _village_title(village))
         c["village"][v] = row
@@ -236,7 +300,9 @@ def _grids(ctx: Ctx, people: People, demo_village: Region) -> list[Grid]:
     for v, village in enumerate(ctx.villages):
         for k, shape in enumerate(ctx.world.villages[v].grids, start=1):
             demo = village.pk == demo_village.pk and k == 1
-            member = people.add(Role.GRID, village, village.name + "网格员", "grid_member" if demo else "", older=False)
+            member = people.add(
+                Role.GRID, village, village.name + "网格员", "grid_member" if demo else "", older=False
+            )
             rows.append(
                 Grid(
                     region=village,
@@ -269,7 +335,9 @@ def _assign(ctx: Ctx, c: dict) -> None:
     main = ctx.rivers[0]
     add(c["province"], main, None, ctx.province, 1, D(2023, 3, 1), note="省级河长")
     add(c["city"][0], main, None, ctx.city, 2, D(2021, 9, 1), note="市级河长")
-    county_waters = [w for i, w in sorted(ctx.rivers.items()) if i != 0 and w.region_id != ctx.county.pk and i < 2]
+    county_waters = [
+        w for i, w in sorted(ctx.rivers.items()) if i != 0 and w.region_id != ctx.county.pk and i < 2
+    ]
     for water in county_waters:
         add(c["city"][1], water, None, ctx.city, 2, D(2021, 9, 1), note="市级河长")
     add(c["county_former"], main, None, ctx.county, 3, SYSTEM_START, D(2021, 10, 7), "工作调动，离任")
@@ -285,7 +353,16 @@ def _assign(ctx: Ctx, c: dict) -> None:
     for k, water in enumerate(big[1:]):
         chief = deputies[k % len(deputies)]
         if k == 0:
-            add(c["county_deputy_former"], water, None, ctx.county, 3, SYSTEM_START, D(2023, 2, 28), "到龄退休")
+            add(
+                c["county_deputy_former"],
+                water,
+                None,
+                ctx.county,
+                3,
+                SYSTEM_START,
+                D(2023, 2, 28),
+                "到龄退休",
+            )
             add(chief, water, None, ctx.county, 3, D(2023, 3, 1), note="接任")
         else:
             add(chief, water, None, ctx.county, 3, D(2021, 11, 15))
@@ -310,9 +387,19 @@ def _assign(ctx: Ctx, c: dict) -> None:
         row = c["township"][t]
         pool = [row["head"], *row["deputies"]]
         for k, water in enumerate(waters):
-            chief = row["secretary"] if water.pk == ctx.rivers[1].pk else pool[k % len(pool)]
+            # The township's general chief takes its biggest water besides the main river; the others share the rest.
+            chief = row["secretary"] if k == 0 or water.pk == ctx.rivers[1].pk else pool[(k - 1) % len(pool)]
             if row["former"] is not None and chief is row["head"]:
-                add(row["former"], water, None, ctx.townships[t], 4, TOWNSHIP_START, D(2023, 6, 30), "工作调动，离任")
+                add(
+                    row["former"],
+                    water,
+                    None,
+                    ctx.townships[t],
+                    4,
+                    TOWNSHIP_START,
+                    D(2023, 6, 30),
+                    "工作调动，离任",
+                )
                 add(chief, water, None, ctx.townships[t], 4, D(2023, 7, 1), note="接任")
             else:
                 add(chief, water, None, ctx.townships[t], 4, TOWNSHIP_START)
@@ -326,13 +413,20 @@ def _village_chiefs(add, row: dict, water, reach, village: Region) -> None:
 
 
 def _is_big(ctx: Ctx, index: int, water) -> bool:
+    """Rivers with a county-level chief: the first-level ones, and long second-level ones crossing townships."""
     river = ctx.world.rivers[index]
-    return river.kind == "river" and (river.level <= 1 or (river.level == 2 and water.region_id == ctx.county.pk))
+    if river.kind != "river":
+        return False
+    crosses_townships = water.region_id == ctx.county.pk
+    return river.level <= 1 or (river.level == 2 and crosses_townships and river.line.length > 7.0)
 
 
 def demo_accounts() -> list[dict]:
     """The demo accounts as they are in the database (whichever seed built them)."""
-    users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).select_related("region")}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).select_related("region")
+    }
     out = []
     for username, zh, en in DEMO_ACCOUNTS:
         user = users.get(username)

@@ -25,9 +25,28 @@ from hezhang.registry.demo import rivers as rv
 from hezhang.registry.demo.county import CITY_CODE, Log, build_county, timed
 from hezhang.registry.demo.land import Frame, geojson
 from hezhang.registry.demo.people import DEMO_PASSWORD, ELECTION, TOWNSHIP_START
-from hezhang.registry.models import ChiefAssignment, Department, DepartmentKind, Office, Reach, Region, WaterBody
+from hezhang.registry.models import (
+    ChiefAssignment,
+    Department,
+    DepartmentKind,
+    Office,
+    Reach,
+    Region,
+    WaterBody,
+)
 
-CITY_NAMES = ("燕山市", "滦水市", "白洋市", "太行市", "滹沱市", "冀东市", "冀中市", "桑干市", "唐河市", "永定市")
+CITY_NAMES = (
+    "燕山市",
+    "滦水市",
+    "白洋市",
+    "太行市",
+    "滹沱市",
+    "冀东市",
+    "冀中市",
+    "桑干市",
+    "唐河市",
+    "永定市",
+)
 COUNTY_FIRST = "安永宁广大临武高元隆柏曲成威肃阜故深景饶献泊盐清新平兴定赞"
 COUNTY_SECOND = "平安宁城乡阳丰泽河山台邑州水源昌"
 RIVERS_TOTAL = 1400
@@ -85,13 +104,19 @@ def _regions(rng: random.Random) -> list[CountyBox]:
     cities, city_boxes = [], []
     for k, (c, r) in enumerate(layout.slots()[1:], start=1):
         slot = layout.slot_box(c, r)
-        cities.append(Region(code=_city_code(k), name=CITY_NAMES[k - 1], level=2, parent=province, geometry=geojson(slot)))
+        cities.append(
+            Region(
+                code=_city_code(k), name=CITY_NAMES[k - 1], level=2, parent=province, geometry=geojson(slot)
+            )
+        )
         city_boxes.append(slot)
     bulk.create(Region, cities)
 
     county_rows, county_boxes = [], []
     demo_slot = layout.slot_box(*layout.DEMO_SLOT)
-    plan = [(demo_city, demo_slot, True)] + [(city, b, False) for city, b in zip(cities, city_boxes, strict=True)]
+    plan = [(demo_city, demo_slot, True)] + [
+        (city, b, False) for city, b in zip(cities, city_boxes, strict=True)
+    ]
     for city, slot, is_demo in plan:
         boxes = [b for b in layout.grid_boxes(slot, 4, 4) if not (is_demo and b.intersects(demo_area))]
         names = nm.UniqueNames()
@@ -99,11 +124,15 @@ def _regions(rng: random.Random) -> list[CountyBox]:
         for k, b in enumerate(boxes):
             code = next(codes) if k < len(boxes) - 1 else "81"
             if code in ("02", "03", "04"):
-                name = names.take(rng, lambda r: r.choice(("城中", "城东", "城西", "城南", "城北", "开发")) + "区")
+                name = names.take(
+                    rng, lambda r: r.choice(("城中", "城东", "城西", "城南", "城北", "开发")) + "区"
+                )
             else:
                 stem = names.take(rng, lambda r: r.choice(COUNTY_FIRST) + r.choice(COUNTY_SECOND))
                 name = stem + ("市" if code == "81" else "县")
-            county_rows.append(Region(code=city.path + code + "000000", name=name, level=3, parent=city, geometry=geojson(b)))
+            county_rows.append(
+                Region(code=city.path + code + "000000", name=name, level=3, parent=city, geometry=geojson(b))
+            )
             county_boxes.append(b)
         if is_demo:
             demo_city.geometry = geojson(shapely.union_all([demo_area, *boxes]))
@@ -118,7 +147,15 @@ def _regions(rng: random.Random) -> list[CountyBox]:
         for k, tb in enumerate(boxes):
             stem = names.take(rng, lambda r: r.choice(nm.TOWNSHIP_STEMS + nm.RIVER_STEMS[:20]))
             suffix, code = ("镇", 101 + k) if k < 8 else ("乡", 193 + k)
-            rows.append(Region(code=f"{county.path}{code:03d}000", name=stem + suffix, level=4, parent=county, geometry=geojson(tb)))
+            rows.append(
+                Region(
+                    code=f"{county.path}{code:03d}000",
+                    name=stem + suffix,
+                    level=4,
+                    parent=county,
+                    geometry=geojson(tb),
+                )
+            )
         township_rows += rows
         out.append(CountyBox(county, b, rows, boxes))
     bulk.create(Region, township_rows)
@@ -151,13 +188,23 @@ def _rivers(rng: random.Random, counties: list[CountyBox]) -> list[tuple[WaterBo
         west, south, east, north = cb.box.bounds
         frame = Frame((west + east) / 2, (south + north) / 2)
         half_w, half_h = frame.km(east, north)
-        boxes_km = [shapely.transform(b, lambda c, f=frame: (c - [f.lon0, f.lat0]) * [f.kx, f.ky]) for b in cb.boxes]
+        boxes_km = [
+            shapely.transform(b, lambda c, f=frame: (c - [f.lon0, f.lat0]) * [f.kx, f.ky]) for b in cb.boxes
+        ]
         tree = shapely.STRtree(boxes_km)
         names = nm.UniqueNames()
         lines: list[rv.River] = []
         for row in range(3):
             y = half_h - (row + 0.5) * 2 * half_h / 3 + rng.uniform(-2, 2)
-            line = rv.meander(rng, (-half_w + 0.3, y), (half_w - 0.3, y + rng.uniform(-3, 3)), wander=0.04, amplitude=0.5, wavelength=(2.5, 5.0), step=0.25)
+            line = rv.meander(
+                rng,
+                (-half_w + 0.3, y),
+                (half_w - 0.3, y + rng.uniform(-3, 3)),
+                wander=0.04,
+                amplitude=0.5,
+                wavelength=(2.5, 5.0),
+                step=0.25,
+            )
             lines.append(rv.River(len(lines), 1, line))
         while len(lines) < n:
             parent = lines[rng.randrange(3)]
@@ -168,7 +215,9 @@ def _rivers(rng: random.Random, counties: list[CountyBox]) -> list[tuple[WaterBo
             angle = math.radians(rng.uniform(40, 70))
             sx = max(-half_w + 0.3, min(half_w - 0.3, mouth.x - reach * math.cos(angle)))
             sy = max(-half_h + 0.3, min(half_h - 0.3, mouth.y + side * reach * math.sin(angle)))
-            line = rv.meander(rng, (sx, sy), (mouth.x, mouth.y), wander=0.08, amplitude=0.2, wavelength=(1.0, 2.0), step=0.2)
+            line = rv.meander(
+                rng, (sx, sy), (mouth.x, mouth.y), wander=0.08, amplitude=0.2, wavelength=(1.0, 2.0), step=0.2
+            )
             lines.append(rv.River(len(lines), 2, line, parent.index, "L" if side > 0 else "R", at))
         letter = chr(ord("A") + number // 100)
         for river in lines:
@@ -176,13 +225,19 @@ def _rivers(rng: random.Random, counties: list[CountyBox]) -> list[tuple[WaterBo
             code = f"CH{letter}{number % 100:03d}{river.index:02d}{river.level}0{river.side}"
             parts = [p for p in rv.cut(river.line, boxes_km, tree, 0.3) if p.cell is not None]
             region = cb.townships[parts[0].cell] if len({p.cell for p in parts}) == 1 else cb.region
-            waters.append(WaterBody(kind="river", name=name, code=code, region=region, geometry=frame.geojson(river.line)))
+            waters.append(
+                WaterBody(
+                    kind="river", name=name, code=code, region=region, geometry=frame.geojson(river.line)
+                )
+            )
             pieces.append((len(waters) - 1, river.level, cb, [(p, frame) for p in parts]))
     bulk.create(WaterBody, waters)
     return _reaches(rng, waters, pieces)
 
 
-def _reaches(rng: random.Random, waters: list[WaterBody], pieces: list) -> list[tuple[WaterBody, CountyBox, list[Reach]]]:
+def _reaches(
+    rng: random.Random, waters: list[WaterBody], pieces: list
+) -> list[tuple[WaterBody, CountyBox, list[Reach]]]:
     rows: list[Reach] = []
     links: set[tuple[int, int]] = set()
     pointer: dict[int, int] = defaultdict(int)
@@ -218,7 +273,9 @@ def _reaches(rng: random.Random, waters: list[WaterBody], pieces: list) -> list[
         out.append((water, cb, mine))
     bulk.create(Reach, rows, batch_size=5000)
     through = WaterBody.regions.through
-    through.objects.bulk_create([through(waterbody_id=w, region_id=r) for w, r in sorted(links)], batch_size=5000)
+    through.objects.bulk_create(
+        [through(waterbody_id=w, region_id=r) for w, r in sorted(links)], batch_size=5000
+    )
     return out
 
 
@@ -226,12 +283,23 @@ def _organisation(rng: random.Random, counties: list[CountyBox]) -> None:
     regions = list(Region.objects.filter(level__in=(2, 3, 4)).exclude(office__isnull=False).order_by("code"))
     bulk.create(
         Office,
-        [Office(region=r, name=r.name + "河湖长制办公室", phone=nm.phone(rng), address=f"{r.name}人民政府院内") for r in regions],
+        [
+            Office(
+                region=r, name=r.name + "河湖长制办公室", phone=nm.phone(rng), address=f"{r.name}人民政府院内"
+            )
+            for r in regions
+        ],
     )
     rows = []
     for cb in counties:
-        for name, kind in (("水利局", DepartmentKind.WATER), ("生态环境分局", DepartmentKind.ECOLOGY), ("农业农村局", DepartmentKind.AGRICULTURE)):
-            rows.append(Department(region=cb.region, name=cb.region.name + name, kind=kind, phone=nm.phone(rng)))
+        for name, kind in (
+            ("水利局", DepartmentKind.WATER),
+            ("生态环境分局", DepartmentKind.ECOLOGY),
+            ("农业农村局", DepartmentKind.AGRICULTURE),
+        ):
+            rows.append(
+                Department(region=cb.region, name=cb.region.name + name, kind=kind, phone=nm.phone(rng))
+            )
     bulk.create(Department, rows)
 
 
@@ -274,10 +342,15 @@ def _chiefs(rng: random.Random, counties: list[CountyBox], waters: list) -> None
         ]
         chief(f"bgs{county.path}", None, county, county.name + "河长办工作人员", role=Role.OFFICE)
         township_chiefs = {
-            t.pk: [chief(f"zc{t.path}1", 4, t, t.name + "党委书记", True), chief(f"zc{t.path}2", 4, t, t.name + "长")]
+            t.pk: [
+                chief(f"zc{t.path}1", 4, t, t.name + "党委书记", True),
+                chief(f"zc{t.path}2", 4, t, t.name + "长"),
+            ]
             for t in cb.townships
         }
-        village_chiefs = {v.pk: chief(f"cz{v.code}", 5, v, v.name + "党支部书记") for vs in cb.villages.values() for v in vs}
+        village_chiefs = {
+            v.pk: chief(f"cz{v.code}", 5, v, v.name + "党支部书记") for vs in cb.villages.values() for v in vs
+        }
         people.append((cb, leaders, township_chiefs, village_chiefs))
     bulk.create(User, users, batch_size=5000)
 
@@ -287,10 +360,22 @@ def _chiefs(rng: random.Random, counties: list[CountyBox], waters: list) -> None
         waters_here = by_county[county.pk]
         if waters_here and county.parent_id in city_chiefs:
             water, _ = waters_here[0]
-            rows.append(ChiefAssignment(chief=city_chiefs.pop(county.parent_id), water_body=water, region=county.parent, level=2, start_date=TOWNSHIP_START))
+            rows.append(
+                ChiefAssignment(
+                    chief=city_chiefs.pop(county.parent_id),
+                    water_body=water,
+                    region=county.parent,
+                    level=2,
+                    start_date=TOWNSHIP_START,
+                )
+            )
         township_reaches: dict[int, list[Reach]] = defaultdict(list)
         for k, (water, reaches) in enumerate(waters_here):
-            rows.append(ChiefAssignment(chief=leaders[k % 4], water_body=water, region=county, level=3, start_date=TOWNSHIP_START))
+            rows.append(
+                ChiefAssignment(
+                    chief=leaders[k % 4], water_body=water, region=county, level=3, start_date=TOWNSHIP_START
+                )
+            )
             seen = set()
             for reach in reaches:
                 township_id = reach.region.parent_id
@@ -299,7 +384,13 @@ def _chiefs(rng: random.Random, counties: list[CountyBox], waters: list) -> None
                     seen.add(township_id)
                     pair = township_chiefs[township_id]
                     rows.append(
-                        ChiefAssignment(chief=pair[len(seen) % 2], water_body=water, region=reach.region.parent, level=4, start_date=TOWNSHIP_START)
+                        ChiefAssignment(
+                            chief=pair[len(seen) % 2],
+                            water_body=water,
+                            region=reach.region.parent,
+                            level=4,
+                            start_date=TOWNSHIP_START,
+                        )
                     )
         every = [r for rs in township_reaches.values() for r in rs]
         for t, township in enumerate(cb.townships):
@@ -310,7 +401,13 @@ def _chiefs(rng: random.Random, counties: list[CountyBox], waters: list) -> None
                 note = "村级河长" if reach.region_id == village.pk else "负责本村范围内河段"
                 rows.append(
                     ChiefAssignment(
-                        chief=village_chiefs[village.pk], water_body=reach.water_body, reach=reach, region=village, level=5, start_date=ELECTION, note=note
+                        chief=village_chiefs[village.pk],
+                        water_body=reach.water_body,
+                        reach=reach,
+                        region=village,
+                        level=5,
+                        start_date=ELECTION,
+                        note=note,
                     )
                 )
     ChiefAssignment.objects.bulk_create(rows, batch_size=5000)

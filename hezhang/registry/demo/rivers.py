@@ -20,7 +20,6 @@ from shapely.ops import substring
 
 from hezhang.registry.demo.land import GRID_KM, XY, blob, largest, polygon_parts
 
-
 SIMPLIFY_KM = 0.004
 
 
@@ -146,7 +145,9 @@ def _meander_once(
     return LineString(_chaikin(moved, 2))
 
 
-def canal(rng: random.Random, start: XY, heading: float, length: float, stay_in: Polygon) -> LineString | None:
+def canal(
+    rng: random.Random, start: XY, heading: float, length: float, stay_in: Polygon
+) -> LineString | None:
     """A man-made channel: long straight runs with a few gentle turns, stopping before it leaves `stay_in`."""
     pts = [start]
     x, y = start
@@ -198,6 +199,19 @@ class Obstacles:
         if self._tree is None:
             self._tree = shapely.STRtree(self.geoms)
         return [self.owner[i] for i in self._tree.query(geom, predicate="dwithin", distance=distance)]
+
+
+_INSETS: dict[tuple[bytes, float], Polygon] = {}
+
+
+def _inset(area: Polygon, distance: float) -> Polygon:
+    """area.buffer(distance), remembered: tributaries are grown one at a time against the same county."""
+    key = (area.wkb, distance)
+    if key not in _INSETS:
+        if len(_INSETS) > 64:
+            _INSETS.clear()
+        _INSETS[key] = area.buffer(distance)
+    return _INSETS[key]
 
 
 def _county_crossings(line: LineString, county: Polygon) -> int:
@@ -255,7 +269,9 @@ def outflow(
             mouth = (edge.x + 3 * ux, edge.y + 3 * uy)
             if math.dist((source.x, source.y), mouth) < 6:
                 continue
-            line = meander(rng, (source.x, source.y), mouth, wander=0.1, amplitude=0.35, wavelength=(1.5, 3.0), step=0.07)
+            line = meander(
+                rng, (source.x, source.y), mouth, wander=0.1, amplitude=0.35, wavelength=(1.5, 3.0), step=0.07
+            )
             if _county_crossings(line, county) != 1 or obstacles.near(line, clearance):
                 continue
             river = River(len(rivers), level, line)
@@ -280,9 +296,7 @@ def join(
     amplitude: float = 0.25,
 ) -> River | None:
     """Grow one tributary of `parent`; None when no place for it was found in `tries` attempts."""
-    inner = county.buffer(-1.0)
-    inside = county.buffer(-0.15)
-    core = county.buffer(-0.8)
+    inner, inside, core = _inset(county, -1.0), _inset(county, -0.15), _inset(county, -0.8)
     for _ in range(tries):
         at = rng.uniform(0.05, 0.97) * parent.line.length
         mouth = parent.line.interpolate(at)
@@ -296,6 +310,10 @@ def join(
         sy = mouth.y - ty * reach * math.cos(theta) + side * tx * reach * math.sin(theta)
         source = Point(sx, sy)
         if from_outside == core.contains(source):
+            continue
+        # Cheap test on the straight course first: most rejected candidates fail here, before meandering.
+        straight = LineString([(sx, sy), (mouth.x, mouth.y)])
+        if straight.length > 0.8 and obstacles.near(substring(straight, 0, straight.length - 0.8), clearance):
             continue
         line = meander(
             rng,
@@ -337,7 +355,14 @@ def reservoir_at_source(
     start = Point(river.line.coords[0])
     ux, uy = tangent_at(river.line, 0.3)
     center = (start.x - ux * radius * 0.8, start.y - uy * radius * 0.8)
-    shape = blob(rng, center, radius * rng.uniform(1.1, 1.5), radius * rng.uniform(0.6, 0.9), roughness=0.18, vertices=96)
+    shape = blob(
+        rng,
+        center,
+        radius * rng.uniform(1.1, 1.5),
+        radius * rng.uniform(0.6, 0.9),
+        roughness=0.18,
+        vertices=96,
+    )
     if not county.buffer(-0.5).contains(shape):
         return None
     if [o for o in obstacles.near(shape, 0.3) if o != river.index]:
@@ -391,38 +416,54 @@ def cut(line: LineString, cells: Sequence[Polygon], tree: shapely.STRtree, min_l
                 marks.add(line.project(Point(x, y)))
     ordered = sorted(marks)
     cuts = [ordered[0]] + [d for a, d in zip(ordered, ordered[1:], strict=False) if d - a > 1e-6]
-    spans: list[list] = []
+    spans: list[_Span] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         mid = line.interpolate((a + b) / 2)
         owner = next((i for i in candidates if cells[i].contains(mid)), None)
-        if spans and spans[-1][0] == owner:
-            spans[-1][2] = b
-        else:
-            spans.append([owner, a, b])
-    merged = True
-    while merged and len(spans) > 1:
-        merged = False
-        for k, (owner, a, b) in enumerate(spans):
-            if owner is None or b - a >= min_length:
-                continue
-            prev = spans[k - 1] if k > 0 and spans[k - 1][0] is not None else None
-            nxt = spans[k + 1] if k + 1 < len(spans) and spans[k + 1][0] is not None else None
-            target = prev if prev is not None and (nxt is None or prev[2] - prev[1] >= nxt[2] - nxt[1]) else nxt
-            if target is None:
-                continue
-            target[1], target[2] = min(target[1], a), max(target[2], b)
-            del spans[k]
-            # Neighbours of the same cell now touch: fuse them.
-            fused: list[list] = []
-            for s in spans:
-                if fused and fused[-1][0] == s[0]:
-                    fused[-1][2] = s[2]
-                else:
-                    fused.append(s)
-            spans = fused
-            merged = True
+        spans.append(_Span(owner, a, b, {owner: b - a}))
+    spans = _fuse(spans)
+    while len(spans) > 1:
+        short = [k for k, sp in enumerate(spans) if sp.owner is not None and sp.end - sp.start < min_length]
+        k = next((k for k in short if _neighbour(spans, k) is not None), None)
+        if k is None:
             break
-    return [Piece(owner, a, b, substring(line, a, b)) for owner, a, b in spans]
+        target = spans[_neighbour(spans, k)]
+        gone = spans.pop(k)
+        target.start, target.end = min(target.start, gone.start), max(target.end, gone.end)
+        for owner, length in gone.share.items():
+            target.share[owner] = target.share.get(owner, 0.0) + length
+        # A reach belongs to the cell most of it lies in.
+        target.owner = max((o for o in target.share if o is not None), key=lambda o: target.share[o])
+        spans = _fuse(spans)
+    return [Piece(sp.owner, sp.start, sp.end, substring(line, sp.start, sp.end)) for sp in spans]
+
+
+@dataclass
+class _Span:
+    owner: int | None
+    start: float
+    end: float
+    share: dict[int | None, float]
+
+
+def _fuse(spans: list[_Span]) -> list[_Span]:
+    """Neighbouring spans in the same cell become one."""
+    out: list[_Span] = []
+    for sp in spans:
+        if out and out[-1].owner == sp.owner:
+            last = out[-1]
+            last.end = sp.end
+            for owner, length in sp.share.items():
+                last.share[owner] = last.share.get(owner, 0.0) + length
+        else:
+            out.append(sp)
+    return out
+
+
+def _neighbour(spans: list[_Span], k: int) -> int | None:
+    """The longer in-cell neighbour of span k, which a too-short span k joins."""
+    options = [j for j in (k - 1, k + 1) if 0 <= j < len(spans) and spans[j].owner is not None]
+    return max(options, key=lambda j: spans[j].end - spans[j].start) if options else None
 
 
 def split_area(
@@ -437,7 +478,7 @@ def split_area(
     parts.sort(key=lambda ip: -ip[1].area)
     limit = min_fraction * shape.area
     kept: list[list] = [p for p in parts if p[1].area >= limit] or parts[:1]
-    for owner, p in parts:
+    for _owner, p in parts:
         if any(p is k[1] for k in kept):
             continue
         best = max(kept, key=lambda k: p.boundary.intersection(k[1].boundary).length)

@@ -92,7 +92,8 @@ def write(ctx: Ctx) -> None:
             )
             plans.append(plan)
             for k, (title, kind) in enumerate(rng.sample(TASKS, rng.randint(5, 8))):
-                deadline = D(start + k * (end - start + 1) // 8, rng.choice((6, 9, 12)), 30)
+                month, day = rng.choice(((6, 30), (9, 30), (12, 31)))
+                deadline = D(start + k * (end - start + 1) // 8, month, day)
                 if end < 2024:
                     status = TaskStatus.DONE if rng.random() < 0.85 else TaskStatus.DELAYED
                 elif deadline.year < 2026:
@@ -127,7 +128,9 @@ def _goals(water: WaterBody, start: int, end: int) -> str:
     )
 
 
-def _dossier(ctx: Ctx, rng: random.Random, water: WaterBody, thing, reaches: list, regions: list[str]) -> Dossier:
+def _dossier(
+    ctx: Ctx, rng: random.Random, water: WaterBody, thing, reaches: list, regions: list[str]
+) -> Dossier:
     county = ctx.county.name
     length_km = sum((r.length_m or 0) for r in reaches) / 1000
     area_km2 = sum((r.area_m2 or 0) for r in reaches) / 1e6

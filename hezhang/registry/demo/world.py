@@ -96,7 +96,14 @@ def _county(rng: random.Random) -> Polygon:
 
 
 def _regions(rng: random.Random, county: Polygon) -> tuple[list[Township], list[Village]]:
-    shapes, seats = partition(rng, county, TOWNSHIPS, spacing=8.0, warp=Warp(rng, ((0.9, (7.0, 14.0), 4), (0.15, (2.0, 3.5), 4))), step=0.3)
+    shapes, seats = partition(
+        rng,
+        county,
+        TOWNSHIPS,
+        spacing=8.0,
+        warp=Warp(rng, ((0.9, (7.0, 14.0), 4), (0.15, (2.0, 3.5), 4))),
+        step=0.3,
+    )
     townships = [Township(i, s, p) for i, (s, p) in enumerate(zip(shapes, seats, strict=True))]
     seat = min(townships, key=lambda t: Point(t.seat).distance(county.centroid))
     seat.is_seat = True
@@ -104,16 +111,30 @@ def _regions(rng: random.Random, county: Polygon) -> tuple[list[Township], list[
     total = sum(t.shape.area for t in townships)
     counts = [max(6, round(VILLAGES * t.shape.area / total)) for t in townships]
     while sum(counts) != VILLAGES:
-        k = max(range(len(counts)), key=lambda i: counts[i]) if sum(counts) > VILLAGES else rng.randrange(len(counts))
+        k = (
+            max(range(len(counts)), key=lambda i: counts[i])
+            if sum(counts) > VILLAGES
+            else rng.randrange(len(counts))
+        )
         counts[k] += 1 if sum(counts) < VILLAGES else -1
     villages: list[Village] = []
     for t, n in zip(townships, counts, strict=True):
         spacing = math.sqrt(t.shape.area / n) * 0.55
-        cells, points = partition(rng, t.shape, n, spacing, warp=Warp(rng, ((0.22, (2.0, 4.0), 3), (0.05, (0.6, 1.2), 3))), step=0.12, relax_rounds=1)
+        cells, points = partition(
+            rng,
+            t.shape,
+            n,
+            spacing,
+            warp=Warp(rng, ((0.22, (2.0, 4.0), 3), (0.05, (0.6, 1.2), 3))),
+            step=0.12,
+            relax_rounds=1,
+        )
         for cell, p in zip(cells, points, strict=True):
             v = Village(len(villages), t.index, cell, p)
             k = rng.choice((2, 3, 3, 4))
-            v.grids, _ = partition(rng, cell, k, math.sqrt(cell.area / k) * 0.5, warp=None, step=0.1, relax_rounds=1)
+            v.grids, _ = partition(
+                rng, cell, k, math.sqrt(cell.area / k) * 0.5, warp=None, step=0.1, relax_rounds=1
+            )
             villages.append(v)
             t.villages.append(v.index)
     return townships, villages
@@ -129,7 +150,9 @@ def _network(
     obstacles.add(main.line, 0)
     north = None
     for _ in range(20):
-        north = rv.join(rng, rivers, obstacles, county, main, 0, (14.0, 22.0), from_outside=True, amplitude=0.4)
+        north = rv.join(
+            rng, rivers, obstacles, county, main, 0, (14.0, 22.0), from_outside=True, amplitude=0.4
+        )
         if north is not None:
             break
     majors = [main] + ([north] if north else [])
@@ -153,21 +176,27 @@ def _network(
             _tributary(rng, rivers, obstacles, county, level)
     _canals(rng, county, rivers, obstacles)
     for kind, n, radius, clearance in (("lake", 2, (1.0, 1.6), 0.4), ("pond", 10, (0.12, 0.3), 0.25)):
-        for shape in rv.place_blobs(rng, county.buffer(-1.0), obstacles, n, radius, clearance, 20_000 + len(surfaces)):
+        for shape in rv.place_blobs(
+            rng, county.buffer(-1.0), obstacles, n, radius, clearance, 20_000 + len(surfaces)
+        ):
             surfaces.append(Surface(len(surfaces), kind, shapely.set_precision(shape, GRID_KM)))
     return rivers, surfaces, obstacles
 
 
-def _tributary(rng: random.Random, rivers: list[rv.River], obstacles: rv.Obstacles, county: Polygon, level: int):
+def _tributary(
+    rng: random.Random, rivers: list[rv.River], obstacles: rv.Obstacles, county: Polygon, level: int
+):
     parents = [r for r in rivers if r.level in (level - 1, level - 2) and r.kind == "river"]
     weights = [r.line.length * (3 if r.level == level - 1 else 1) for r in parents]
     parent = rng.choices(parents, weights)[0]
     length = (3.5, 8.0) if level == 2 else (1.8, 4.5)
-    return rv.join(rng, rivers, obstacles, county, parent, level, length, amplitude=0.18 if level == 2 else 0.1)
+    return rv.join(
+        rng, rivers, obstacles, county, parent, level, length, amplitude=0.18 if level == 2 else 0.1
+    )
 
 
 def _canals(rng: random.Random, county: Polygon, rivers: list[rv.River], obstacles: rv.Obstacles) -> None:
-    """An irrigation trunk canal drawn off the main river's right bank, and two branches off the trunk.
+    """An irrigation trunk canal drawn off the main river's right bank, and branches off the trunk.
 
     Canals may cross rivers (by siphons) but should not run alongside one.
     """
@@ -176,7 +205,11 @@ def _canals(rng: random.Random, county: Polygon, rivers: list[rv.River], obstacl
     banks = shapely.union_all([r.line for r in rivers]).buffer(0.35)
 
     def lonely(line: LineString | None, allowance: float) -> bool:
-        return line is not None and line.is_simple and line.intersection(banks).length < allowance * line.length + 0.8
+        return (
+            line is not None
+            and line.is_simple
+            and line.intersection(banks).length < allowance * line.length + 0.8
+        )
 
     trunk = None
     for _ in range(60):
@@ -195,8 +228,8 @@ def _canals(rng: random.Random, county: Polygon, rivers: list[rv.River], obstacl
     trunk_river = rv.River(len(rivers), 1, trunk, kind="canal")
     rivers.append(trunk_river)
     obstacles.add(trunk, trunk_river.index)
-    for share, turn in ((0.35, 1.0), (0.7, -1.0)):
-        for _ in range(50):
+    for share, turn in ((0.3, 1.0), (0.55, -1.0), (0.8, 1.0)):
+        for _ in range(40):
             d = rng.uniform(share - 0.1, share + 0.1) * trunk.length
             q = trunk.interpolate(d)
             ux, uy = rv.tangent_at(trunk, d)
@@ -219,11 +252,15 @@ def _river_reaches(world: World, river: rv.River) -> list[ReachPlan]:
                 continue
             inside = rv.cut(piece.line, villages, world.village_tree, 0.25)
             passed = [p.cell for p in inside if p.cell is not None]
-            plans.append(ReachPlan(("river", 0), "township", piece.cell, piece.line, piece.start, piece.end, passed))
+            plans.append(
+                ReachPlan(("river", 0), "township", piece.cell, piece.line, piece.start, piece.end, passed)
+            )
         return plans
     for piece in rv.cut(river.line, villages, world.village_tree, 0.25):
         if piece.cell is not None:
-            plans.append(ReachPlan(("river", river.index), "village", piece.cell, piece.line, piece.start, piece.end))
+            plans.append(
+                ReachPlan(("river", river.index), "village", piece.cell, piece.line, piece.start, piece.end)
+            )
     return plans
 
 
@@ -264,7 +301,9 @@ def _small_waters(rng: random.Random, world: World) -> None:
         if shapes:
             surface = Surface(len(world.surfaces), "small", shapely.set_precision(shapes[0], GRID_KM))
             world.surfaces.append(surface)
-            world.reaches.append(ReachPlan(("surface", surface.index), "village", village.index, surface.shape))
+            world.reaches.append(
+                ReachPlan(("surface", surface.index), "village", village.index, surface.shape)
+            )
 
 
 def make_world(seed: int = 7, sizes: tuple[int, int, int] = (10, 45, 55), reaches: int = REACHES) -> World:

@@ -3,9 +3,10 @@
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
+from hezhang.registry.demo.people import DemoConflict
 
 
 class Command(BaseCommand):
@@ -21,9 +22,15 @@ class Command(BaseCommand):
             default="county",
             help="county: one county with full geometry (default); province: ~170 counties for benchmarks",
         )
-        parser.add_argument("--no-serve", action="store_true", help="build and print, do not start the server")
-        parser.add_argument("--reset", action="store_true", help="flush the whole database first, then rebuild")
-        parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data (default 7)")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="build and print, do not start the server"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="flush the whole database first, then rebuild"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=7, help="random seed of the generated data (default 7)"
+        )
 
     def handle(self, *args, scale, no_serve, reset, seed, **options):
         say = self.stdout.write
@@ -36,11 +43,16 @@ class Command(BaseCommand):
         say(f"演示数据 Demo data (scale={scale}, seed={seed}) …")
         built = time.perf_counter()
         build = build_province if scale == "province" else build_county
-        result = build(seed=seed, log=say)
+        try:
+            result = build(seed=seed, log=say)
+        except DemoConflict as exc:
+            raise CommandError(str(exc)) from None
         if result["built"]:
             say(f"  合计 total: {time.perf_counter() - built:.1f} s")
         else:
-            say("  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)")
+            say(
+                "  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)"
+            )
         self.report(result)
         if not no_serve:
             call_command("runserver", "127.0.0.1:8000", use_reloader=False)
