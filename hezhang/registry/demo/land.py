@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import Point, Polygon
 from shapely.geometry.polygon import orient
 from shapely.prepared import prep
 
@@ -149,7 +149,7 @@ class Warp:
     `octaves` are (amplitude km, (shortest, longest wavelength km), number of waves).
     """
 
-    def __init__(self, rng: random.Random, octaves: Sequence[tuple[float, tuple[float, float], int]]):
+    def __init__(self, rng: random.Random, octaves: Sequence[tuple[float, tuple[float, float], int]]) -> None:
         self.waves = []
         for amplitude, wavelength, waves in octaves:
             for _ in range(waves):
@@ -254,7 +254,3 @@ def polygon_parts(geom: shapely.Geometry) -> list[Polygon]:
     return [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty] + [
         p for g in shapely.get_parts(geom) if g.geom_type == "MultiPolygon" for p in g.geoms
     ]
-
-
-def as_multi(polys: list[Polygon]) -> Polygon | MultiPolygon:
-    return polys[0] if len(polys) == 1 else MultiPolygon(polys)

@@ -13,6 +13,7 @@ from pypinyin import lazy_pinyin
 from hezhang.accounts.models import Role, User
 from hezhang.registry.demo import DEMO_PASSWORD, bulk
 from hezhang.registry.demo import names as nm
+from hezhang.registry.demo.accounts import DEMO_ACCOUNTS
 from hezhang.registry.models import (
     ChiefAssignment,
     Department,
@@ -26,19 +27,6 @@ from hezhang.registry.models import (
 if TYPE_CHECKING:
     from hezhang.registry.demo.county import Ctx
 
-
-# username, role in Chinese, role in English
-DEMO_ACCOUNTS = (
-    ("admin", "系统管理员", "System admin"),
-    ("county_office", "县河长办工作人员", "County office staff"),
-    ("township_office", "乡镇河长办工作人员", "Township office staff"),
-    ("county_chief", "县级河长（县总河长）", "County-level chief (general chief)"),
-    ("township_chief", "乡级河长", "Township chief"),
-    ("village_chief", "村级河长", "Village chief"),
-    ("grid_member", "网格员", "Grid member"),
-    ("department_staff", "职能部门人员（县水利局）", "Department staff (water bureau)"),
-    ("delegate", "县人大代表", "Delegate (people's congress)"),
-)
 
 D = datetime.date
 SYSTEM_START = D(2017, 6, 15)  # the county set up its river chief system
@@ -138,23 +126,6 @@ def choose_demo_places(ctx: Ctx) -> tuple[int, int]:
     }
     village = max(sorted(members), key=lambda v: (v in passed, per_village[v]))
     return township, village
-
-
-class DemoConflict(Exception):
-    """The database already has users under the demo accounts' names (and no demo county)."""
-
-
-def check_free() -> None:
-    taken = sorted(
-        User.objects.filter(username__in=[u for u, _zh, _en in DEMO_ACCOUNTS]).values_list(
-            "username", flat=True
-        )
-    )
-    if taken:
-        raise DemoConflict(
-            f"数据库中已有用户 {', '.join(taken)}，但没有演示县：请用 --reset 清空，或换一个 HEZHANG_DATA_DIR。"
-            f" / The database already has users {', '.join(taken)} but no demo county: use --reset or another data directory."
-        )
 
 
 def organise(ctx: Ctx) -> None:
@@ -419,28 +390,3 @@ def _is_big(ctx: Ctx, index: int, water) -> bool:
         return False
     crosses_townships = water.region_id == ctx.county.pk
     return river.level <= 1 or (river.level == 2 and crosses_townships and river.line.length > 7.0)
-
-
-def demo_accounts() -> list[dict]:
-    """The demo accounts as they are in the database (whichever seed built them)."""
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).select_related("region")
-    }
-    out = []
-    for username, zh, en in DEMO_ACCOUNTS:
-        user = users.get(username)
-        if user is None:
-            continue
-        out.append(
-            {
-                "username": username,
-                "password": DEMO_PASSWORD,
-                "role": zh,
-                "role_en": en,
-                "name": user.name,
-                "position": user.position,
-                "region": user.region.full_name if user.region_id else "",
-            }
-        )
-    return out

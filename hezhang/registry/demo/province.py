@@ -19,12 +19,13 @@ from shapely.ops import substring
 
 from hezhang.accounts.models import Role, User
 from hezhang.history.context import not_recorded
-from hezhang.registry.demo import bulk, layout
+from hezhang.registry.demo import DEMO_PASSWORD, bulk, layout
 from hezhang.registry.demo import names as nm
 from hezhang.registry.demo import rivers as rv
-from hezhang.registry.demo.county import CITY_CODE, Log, build_county, timed
+from hezhang.registry.demo.county import CITY_CODE, PROVINCE_CODE, Log, build_county, timed
+from hezhang.registry.demo.cutting import cut
 from hezhang.registry.demo.land import Frame, geojson
-from hezhang.registry.demo.people import DEMO_PASSWORD, ELECTION, TOWNSHIP_START
+from hezhang.registry.demo.people import ELECTION, TOWNSHIP_START
 from hezhang.registry.models import (
     ChiefAssignment,
     Department,
@@ -67,7 +68,7 @@ def build_province(seed: int = 7, log: Log | None = None) -> dict:
     if built:
         with not_recorded(), transaction.atomic():
             _extend(seed, log)
-    from hezhang.registry.demo.people import demo_accounts
+    from hezhang.registry.demo.accounts import demo_accounts
     from hezhang.registry.demo.summary import counts
 
     return {"built": built or result["built"], "accounts": demo_accounts(), "counts": counts()}
@@ -98,7 +99,7 @@ class CountyBox:
 
 
 def _regions(rng: random.Random) -> list[CountyBox]:
-    province = Region.objects.get(code="130000000000")
+    province = Region.objects.get(code=PROVINCE_CODE)
     demo_city = Region.objects.get(code=CITY_CODE)
     demo_area = shape(demo_city.geometry)
     cities, city_boxes = [], []
@@ -223,7 +224,7 @@ def _rivers(rng: random.Random, counties: list[CountyBox]) -> list[tuple[WaterBo
         for river in lines:
             name = names.take(rng, lambda r, lv=river.level: nm.river(r, lv))
             code = f"CH{letter}{number % 100:03d}{river.index:02d}{river.level}0{river.side}"
-            parts = [p for p in rv.cut(river.line, boxes_km, tree, 0.3) if p.cell is not None]
+            parts = [p for p in cut(river.line, boxes_km, tree, 0.3) if p.cell is not None]
             region = cb.townships[parts[0].cell] if len({p.cell for p in parts}) == 1 else cb.region
             waters.append(
                 WaterBody(

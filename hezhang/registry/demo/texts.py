@@ -189,7 +189,10 @@ def _describe_waters(ctx: Ctx) -> None:
         else:
             size = f"水面面积约 {water.area_km2:.2f} 平方公里"
         parent = f"，汇入{water.parent.name}" if water.parent_id else ""
-        water.description = f"{water.name}是{ctx.county.name}境内{kind}，{size}{parent}，县内划分 {counts.get(water.pk, 0)} 个河段。"
+        where = "流经" if water.region_id in (ctx.city.pk, ctx.province.pk) else "境内"
+        here = f"{ctx.county.name}{where}" if where == "境内" else f"{where}{ctx.county.name}"
+        count = counts.get(water.pk, 0)
+        water.description = f"{water.name}是{here}的{kind}，{size}{parent}，县内划分 {count} 个河段。"
     WaterBody.objects.bulk_update(rows, ["description"], batch_size=bulk.BATCH)
 
 

@@ -15,6 +15,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon
 
 from hezhang.registry.demo import rivers as rv
+from hezhang.registry.demo.cutting import cut, split_area
 from hezhang.registry.demo.land import GRID_KM, XY, Frame, Warp, blob, partition
 
 CENTER = (114.75, 37.2)  # lon, lat of the county's centre
@@ -62,7 +63,7 @@ class ReachPlan:
     shape: LineString | Polygon
     start: float = 0.0  # km along the river (lines only)
     end: float = 0.0
-    villages: list[int] = field(default_factory=list)  # villages a township-level reach passes through
+    villages: list[int] = field(default_factory=list)  # villages a township-level reach passes (each once)
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _network(
 
 def _tributary(
     rng: random.Random, rivers: list[rv.River], obstacles: rv.Obstacles, county: Polygon, level: int
-):
+) -> rv.River | None:
     parents = [r for r in rivers if r.level in (level - 1, level - 2) and r.kind == "river"]
     weights = [r.line.length * (3 if r.level == level - 1 else 1) for r in parents]
     parent = rng.choices(parents, weights)[0]
@@ -247,16 +248,16 @@ def _river_reaches(world: World, river: rv.River) -> list[ReachPlan]:
     townships = [t.shape for t in world.townships]
     villages = [v.shape for v in world.villages]
     if river.index == 0:
-        for piece in rv.cut(river.line, townships, world.township_tree, 0.3):
+        for piece in cut(river.line, townships, world.township_tree, 0.3):
             if piece.cell is None:
                 continue
-            inside = rv.cut(piece.line, villages, world.village_tree, 0.25)
-            passed = [p.cell for p in inside if p.cell is not None]
+            inside = cut(piece.line, villages, world.village_tree, 0.25)
+            passed = list(dict.fromkeys(p.cell for p in inside if p.cell is not None))
             plans.append(
                 ReachPlan(("river", 0), "township", piece.cell, piece.line, piece.start, piece.end, passed)
             )
         return plans
-    for piece in rv.cut(river.line, villages, world.village_tree, 0.25):
+    for piece in cut(river.line, villages, world.village_tree, 0.25):
         if piece.cell is not None:
             plans.append(
                 ReachPlan(("river", river.index), "village", piece.cell, piece.line, piece.start, piece.end)
@@ -271,7 +272,7 @@ def _reaches(world: World) -> list[ReachPlan]:
         plans += _river_reaches(world, river)
     for surface in world.surfaces:
         if surface.kind in ("lake", "reservoir"):
-            for cell, zone in rv.split_area(surface.shape, villages, world.village_tree):
+            for cell, zone in split_area(surface.shape, villages, world.village_tree):
                 plans.append(ReachPlan(("surface", surface.index), "village", cell, zone))
         else:
             best = max(

@@ -18,9 +18,9 @@ from shapely.geometry import shape
 from hezhang.accounts.jurisdiction import visible
 from hezhang.accounts.models import User
 from hezhang.geo.validation import validate_geometry
-from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county
+from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, cutting
 from hezhang.registry.demo import rivers as rv
-from hezhang.registry.demo.people import DEMO_ACCOUNTS
+from hezhang.registry.demo.accounts import DEMO_ACCOUNTS
 from hezhang.registry.models import ChiefAssignment, Reach, Region, WaterBody
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -154,7 +154,7 @@ def test_a_meander_keeps_its_ends_and_never_crosses_itself():
 def test_cutting_a_line_gives_one_piece_per_cell_in_order():
     cells = [shapely.box(0, 0, 5, 5), shapely.box(5, 0, 10, 5)]
     line = shapely.LineString([(-1, 2), (4.95, 2.5), (5.05, 2.6), (9, 3)])
-    pieces = rv.cut(line, cells, shapely.STRtree(cells), min_length=0.5)
+    pieces = cutting.cut(line, cells, shapely.STRtree(cells), min_length=0.5)
     assert [p.cell for p in pieces] == [None, 0, 1]
     assert math.isclose(sum(p.length for p in pieces), line.length)
     assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
-from hezhang.registry.demo.people import DemoConflict
+from hezhang.registry.demo.accounts import DemoConflict
 
 
 class Command(BaseCommand):
