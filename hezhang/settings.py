@@ -108,6 +108,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("HEZHANG_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even before the first collectstatic
 # Front-end libraries come from npm (package.json + lock file) at install time; only their dist folders are served.
 NODE_MODULES = Path(envstr("HEZHANG_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
@@ -125,6 +126,7 @@ STORAGES = {
 }
 # Static files straight from the apps and node_modules too, so the demo needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("HEZHANG_MEDIA_ROOT", str(DATA_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

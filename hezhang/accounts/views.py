@@ -39,7 +39,7 @@ class Workbench(LoginRequiredMixin, View):
             request,
             "accounts/workbench.html",
             {
-                "water_bodies": water_bodies.select_related("region").order_by("kind", "code")[:200],
+                "water_bodies": water_bodies.select_related("region").order_by("code")[:200],
                 "water_body_count": water_bodies.count(),
                 "kinds": [(WaterBody(kind=k["kind"]).get_kind_display(), k["n"]) for k in kinds],
                 "reach_count": reach_count,

@@ -25,6 +25,8 @@ class RegistryFilterSet(filters.FilterSet):
         super().__init__(*args, **kwargs)
         if user is None and self.request is not None:
             user = getattr(self.request, "user", None)
+        # The search box comes first, as people look for a name before they narrow anything down.
+        self.filters = {"q": self.filters["q"], **{k: v for k, v in self.filters.items() if k != "q"}}
         if user is not None:
             from hezhang.accounts.jurisdiction import visible
 

@@ -48,7 +48,7 @@
       interactive: !passive,
       style: function (f) {
         var s = (STYLE[slug] || function () { return {color: "#0b5fa5"}; })(f);
-        if (highlight && highlight[f.id]) { s = Object.assign({}, s, {color: "#e67e22", weight: 6}); }
+        if (highlight && slug === "reaches" && highlight[f.id]) { s = Object.assign({}, s, {color: "#e67e22", weight: 6}); }
         return s;
       },
       pointToLayer: function (f, latlng) {
