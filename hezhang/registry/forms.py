@@ -123,6 +123,7 @@ class WaterBodyForm(RegistryForm):
             "geometry",
         ]
         widgets = {"regions": forms.SelectMultiple(attrs={"size": 6})}
+        help_texts = {"regions": _("留空时按几何自动计算")}
 
     def clean(self):
         data = super().clean()
@@ -133,6 +134,11 @@ class WaterBodyForm(RegistryForm):
                 self.add_error("geometry", _("河流、渠道的几何应为中心线 (LineString)"))
             if not linear and "LineString" in geometry["type"]:
                 self.add_error("geometry", _("湖泊、水库等的几何应为面 (Polygon)"))
+        if geometry and not data.get("regions") and not self.errors:
+            from hezhang.registry.crossing import regions_crossed
+
+            # Left empty, the regions crossed are worked out from the drawn geometry.
+            data["regions"] = regions_crossed(geometry, self.fields["regions"].queryset)
         return data
 
 

@@ -225,3 +225,19 @@ def test_chief_cannot_upload_to_a_dossier(world, login):
 def test_dossier_attachments_are_not_served_to_anonymous_visitors(client, world):
     response = client.get("/media/dossiers/2025/01/survey.pdf")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_regions_a_new_river_crosses_are_worked_out_from_its_line(world, login):
+    response = login(world.county_office).post(
+        reverse("registry:create", kwargs={"kind": "water-bodies"}),
+        {
+            "kind": "river",
+            "name": "横河",
+            "code": "ABA20000000L",
+            "region": world.county.pk,
+            "geometry": json.dumps({"type": "LineString", "coordinates": [[114.6, 37.3], [114.9, 37.3]]}),
+        },
+    )
+    assert response.status_code == 302
+    crossed = set(m.WaterBody.objects.get(code="ABA20000000L").regions.values_list("name", flat=True))
+    assert crossed == {"临水县", "东坝镇", "西河乡"}
