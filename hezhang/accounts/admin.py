@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from hezhang.accounts.models import User
+from hezhang.accounts.models import PROFILE_FIELDS, User
 
 
 @admin.register(User)
@@ -11,20 +11,4 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "chief_level", "is_active"]
     search_fields = ["username", "name", "pinyin"]
     raw_id_fields = ["region", "department"]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (
-            _("河长制"),
-            {
-                "fields": [
-                    "name",
-                    "role",
-                    "region",
-                    "department",
-                    "chief_level",
-                    "is_general",
-                    "position",
-                    "phone",
-                ]
-            },
-        ),
-    )
+    fieldsets = BaseUserAdmin.fieldsets + ((_("河长制"), {"fields": PROFILE_FIELDS}),)

@@ -22,6 +22,10 @@ class ChiefLevel(models.IntegerChoices):
     VILLAGE = 5, _("村级")
 
 
+# What the river chief system adds to a login: shown and edited together on the pages, the API and the admin.
+PROFILE_FIELDS = ["name", "role", "region", "department", "chief_level", "is_general", "position", "phone"]
+
+
 class User(AbstractUser):
     """A person who logs in: office staff, a chief, a grid member, department staff or a delegate.
 

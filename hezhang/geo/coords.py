@@ -20,6 +20,7 @@ __all__ = [
     "bd09_to_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "map_coordinates",
     "normalise_crs",
     "to_wgs84",
     "transform_geojson",
@@ -219,10 +220,11 @@ _POSITION_DEPTH = {
 }
 
 
-def _transform_with(geom: dict[str, Any], convert: Converter) -> dict[str, Any]:
+def map_coordinates(geom: dict[str, Any], convert: Converter) -> dict[str, Any]:
+    """A copy of a GeoJSON geometry with `convert(lon, lat)` applied to every position."""
     kind = geom.get("type")
     if kind == "GeometryCollection":
-        parts = [_transform_with(g, convert) for g in geom.get("geometries", [])]
+        parts = [map_coordinates(g, convert) for g in geom.get("geometries", [])]
         return {**geom, "geometries": parts}
     if kind not in _POSITION_DEPTH:
         raise ValueError(f"Unsupported GeoJSON geometry type {kind!r}")
@@ -235,4 +237,4 @@ def transform_geojson(geom: dict[str, Any], crs: str) -> dict[str, Any]:
     The input is never modified, so callers can keep the original for
     auditing what a user actually submitted.
     """
-    return _transform_with(geom, _TO_WGS84[normalise_crs(crs)])
+    return map_coordinates(geom, _TO_WGS84[normalise_crs(crs)])

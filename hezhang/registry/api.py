@@ -9,7 +9,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from hezhang.accounts.jurisdiction import can_edit, visible
-from hezhang.accounts.models import User
+from hezhang.accounts.models import PROFILE_FIELDS, User
 from hezhang.geo.validation import GeometryError
 from hezhang.history.context import acting_as
 from hezhang.registry.forms import clean_geometry_value
@@ -84,20 +84,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "username",
-            "name",
-            "role",
-            "region",
-            "department",
-            "chief_level",
-            "is_general",
-            "position",
-            "phone",
-            "is_active",
-            "password",
-        ]
+        fields = ["id", "username", *PROFILE_FIELDS, "is_active", "password"]
 
     def validate_role(self, value):
         request = self.context.get("request")

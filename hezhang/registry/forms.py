@@ -8,7 +8,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from hezhang.accounts.jurisdiction import visible
-from hezhang.accounts.models import User
+from hezhang.accounts.models import PROFILE_FIELDS, User
 from hezhang.geo.coords import transform_geojson
 from hezhang.geo.validation import GeometryError, validate_geometry
 from hezhang.registry import models as m
@@ -134,10 +134,10 @@ class WaterBodyForm(RegistryForm):
                 self.add_error("geometry", _("河流、渠道的几何应为中心线 (LineString)"))
             if not linear and "LineString" in geometry["type"]:
                 self.add_error("geometry", _("湖泊、水库等的几何应为面 (Polygon)"))
-        if geometry and not data.get("regions") and not self.errors:
+        if geometry and not data.get("regions") and not self.errors and self.instance.pk is None:
             from hezhang.registry.crossing import regions_crossed
 
-            # Left empty, the regions crossed are worked out from the drawn geometry.
+            # Left empty on a new water body, the regions crossed are worked out from its geometry.
             data["regions"] = regions_crossed(geometry, self.fields["regions"].queryset)
         return data
 
@@ -278,18 +278,7 @@ class UserForm(RegistryForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "name",
-            "role",
-            "region",
-            "department",
-            "chief_level",
-            "is_general",
-            "position",
-            "phone",
-            "is_active",
-        ]
+        fields = ["username", *PROFILE_FIELDS, "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from hezhang.geo.coords import map_coordinates
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 
@@ -215,27 +217,12 @@ def _is_lon_lat(crs) -> bool:
 
 
 def _transform_geometry(geometry: dict, transformer) -> dict:
-    def move(coords, depth):
-        if depth == 0:
-            x, y = transformer.transform(coords[0], coords[1])
-            return [x, y, *coords[2:]]
-        if depth == 1:
-            xs, ys = transformer.transform([c[0] for c in coords], [c[1] for c in coords])
-            return [[x, y, *c[2:]] for x, y, c in zip(xs, ys, coords, strict=True)]
-        return [move(c, depth - 1) for c in coords]
-
-    depth = {
-        "Point": 0,
-        "MultiPoint": 1,
-        "LineString": 1,
-        "MultiLineString": 2,
-        "Polygon": 2,
-        "MultiPolygon": 3,
-    }
-    kind = geometry.get("type")
-    if kind not in depth or not geometry.get("coordinates"):
+    if not geometry.get("coordinates"):
         return geometry
-    return {"type": kind, "coordinates": move(geometry["coordinates"], depth[kind])}
+    try:
+        return map_coordinates(geometry, transformer.transform)
+    except ValueError:  # an unsupported type: the row validation names it
+        return geometry
 
 
 def _safe_transform(geometry: dict, transform) -> dict:

@@ -71,7 +71,7 @@ def test_public_reach_page_reads_well_on_a_phone(phone, world):
 
 def test_language_can_be_switched_to_english(page, world):
     log_in(page, "alice")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Workbench" in page.inner_text(".mainnav")
