@@ -156,3 +156,33 @@ def test_township_office_cannot_create_a_record_in_the_other_township(world, log
         content_type="application/json",
     )
     assert api.status_code == 400 and "region" in api.json()
+
+
+def label_of(obj) -> str:
+    """What identifies the record in an exported file."""
+    if isinstance(obj, m.Dossier):
+        return obj.water_body.code
+    if isinstance(obj, m.ChiefAssignment):
+        return obj.reach.code
+    for attr in ("code", "username", "title", "name"):
+        if getattr(obj, attr, None):
+            return getattr(obj, attr)
+    raise AssertionError(obj)
+
+
+@pytest.mark.parametrize("slug", list(KINDS))
+def test_township_office_exports_nothing_of_the_other_township(world, login, slug):
+    import io
+
+    import openpyxl
+
+    obj = other_township_objects(world)[slug]
+    client = login(world.alice)
+    response = client.get(reverse("registry:export", kwargs={"kind": slug, "fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+    assert label_of(obj) not in cells
+    if KINDS[slug].has_geometry:
+        geojson = client.get(reverse("registry:export", kwargs={"kind": slug, "fmt": "geojson"})).json()
+        assert label_of(obj) not in {str(v) for f in geojson["features"] for v in f["properties"].values()}
