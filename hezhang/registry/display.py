@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from hezhang.accounts.jurisdiction import visible
 
@@ -42,7 +43,7 @@ def value_of(obj, field):
     if isinstance(field, models.ForeignKey | models.OneToOneField):
         return _link(value)
     if isinstance(field, models.BooleanField):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(field, models.FloatField):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(field, models.JSONField):

@@ -73,7 +73,7 @@
         // Boundaries are context: drawn underneath and never catching the clicks meant for rivers.
         var layer = geoLayer(slug, data, highlight, slug === "regions").addTo(map);
         if (slug === "regions") layer.bringToBack();
-        control.addOverlay(layer, (LABELS[slug] || slug) + " (" + data.features.length + ")");
+        control.addOverlay(layer, (el.getAttribute("data-label-" + slug) || LABELS[slug] || slug) + " (" + data.features.length + ")");
         if (data.features.length) bounds.extend(layer.getBounds());
       }).catch(function () { el.classList.add("map-error"); }).finally(function () {
         pending -= 1;
