@@ -19,7 +19,11 @@ fi
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "hezhang needs Python 3.11 or newer" >&2; exit 1; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${HEZHANG_PIP_EXTRAS:-}"
+# pip's own chatter goes to a log that is shown only when the install fails.
+pip_log=$(mktemp)
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${HEZHANG_PIP_EXTRAS:-}" >"$pip_log" 2>&1 || {
+  cat "$pip_log" >&2; rm -f "$pip_log"; exit 1; }
+rm -f "$pip_log"
 # Leaflet and other front-end libraries: from npm, pinned by package-lock.json.
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 .venv/bin/hezhang compilemessages -v0 --ignore=.venv --ignore=node_modules
