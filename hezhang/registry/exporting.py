@@ -101,13 +101,19 @@ def _widths(sheet, labels):
         sheet.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(label) * 2 + 4))
 
 
-def export_xlsx(spec: Spec, queryset) -> bytes:
-    columns = spec.exported_columns
+def _data_book(columns) -> tuple:
+    """A workbook whose first sheet has the import template's header row, so exports import back unchanged."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(DATA_SHEET)
     sheet.freeze_panes = "A2"
     _widths(sheet, [c.label for c in columns])
     sheet.append([_header_cell(sheet, c.label) for c in columns])
+    return book, sheet
+
+
+def export_xlsx(spec: Spec, queryset) -> bytes:
+    columns = spec.exported_columns
+    book, sheet = _data_book(columns)
     too_long = []
     for obj in rows_for_export(spec, queryset).iterator(chunk_size=1000):
         values = [cell_value(c, obj) for c in columns]
@@ -168,11 +174,7 @@ def example_row(spec: Spec) -> list:
 
 def template_xlsx(spec: Spec, required: set[str]) -> bytes:
     columns = spec.exported_columns
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(DATA_SHEET)
-    sheet.freeze_panes = "A2"
-    _widths(sheet, [c.label for c in columns])
-    sheet.append([_header_cell(sheet, c.label) for c in columns])
+    book, sheet = _data_book(columns)
     sheet.append([_text_cell(sheet, v) for v in example_row(spec)])
 
     notes = book.create_sheet(HELP_SHEET)

@@ -42,6 +42,9 @@ class Command(BaseCommand):
             f"{host}:{port}",
             "--workers",
             str(workers),
+            # Imports of a few thousand rows run inside the request; gunicorn's default 30 s would cut them off.
+            "--timeout",
+            os.environ.get("HEZHANG_REQUEST_TIMEOUT", "180"),
             "--access-logfile",
             "-",
         ]
