@@ -104,7 +104,11 @@ def search(request):
         results = results.filter(cond)
     searched = bool(q or region)
     page = Paginator(results, 20).get_page(request.GET.get("page")) if searched else None
-    regions = Region.objects.filter(level__lte=4).order_by("code")[:300]
+    # Counties and above first; once one is chosen its townships are offered too (a province has thousands).
+    shown = Q(level__lte=3)
+    if region is not None:
+        shown |= Q(parent=region) | Q(parent=region.parent_id, level=region.level)
+    regions = Region.objects.filter(shown).order_by("code")[:1000]
     return render(
         request,
         "public/search.html",

@@ -48,3 +48,10 @@ def test_signboard_qr_code_is_a_png_pointing_at_the_public_reach_page(client, wo
 
 def test_unknown_reach_code_is_404(client, world):
     assert client.get(reverse("public:reach", kwargs={"code": "NOPE"})).status_code == 404
+
+
+def test_public_search_offers_townships_once_their_county_is_chosen(client, world):
+    first = client.get(reverse("public:search")).content.decode()
+    assert "临水县" in first and "西河乡" not in first
+    chosen = client.get(reverse("public:search"), {"region": world.county.pk}).content.decode()
+    assert "西河乡" in chosen and "东坝镇" in chosen
