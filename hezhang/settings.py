@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "hezhang.accounts",
     "hezhang.registry",
     "hezhang.history",
+    "hezhang.jobs",
+    "hezhang.notifications",
+    "hezhang.cases",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hezhang.context.site",
+                "hezhang.notifications.context.unread",
             ],
         },
     },
@@ -180,3 +184,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("HEZHANG_LOG_LEVEL", "WARNING")},
 }
+
+# Notifications
+# SMS and email wait in the outbox (/notifications/outbox/) and the background worker (`hezhang worker`) sends them.
+# "outbox" (the default) sends nothing and marks them sent, so the demo and the tests work offline.
+HEZHANG_SMS_PROVIDER = envstr("HEZHANG_SMS_PROVIDER", "outbox")  # outbox | aliyun | tencent
+HEZHANG_SMS_ACCESS_KEY_ID = envstr("HEZHANG_SMS_ACCESS_KEY_ID", "")  # 阿里云 AccessKey ID / 腾讯云 SecretId
+HEZHANG_SMS_ACCESS_KEY_SECRET = envstr("HEZHANG_SMS_ACCESS_KEY_SECRET", "")  # AccessKey Secret / SecretKey
+HEZHANG_SMS_SIGN_NAME = envstr("HEZHANG_SMS_SIGN_NAME", "河长制")  # the approved signature: 【河长制】
+HEZHANG_SMS_TEMPLATE_CODES = envlist(
+    "HEZHANG_SMS_TEMPLATE_CODES", []
+)  # per event: assigned=SMS_1,urged=SMS_2
+HEZHANG_SMS_TEMPLATE_CODE = envstr("HEZHANG_SMS_TEMPLATE_CODE", "")  # the rest: one template with ${content}
+HEZHANG_SMS_REGION = envstr("HEZHANG_SMS_REGION", "")  # default cn-hangzhou (阿里云), ap-guangzhou (腾讯云)
+HEZHANG_SMS_ENDPOINT = envstr("HEZHANG_SMS_ENDPOINT", "")  # default the provider's public endpoint
+HEZHANG_SMS_SDK_APP_ID = envstr("HEZHANG_SMS_SDK_APP_ID", "")  # 腾讯云 SmsSdkAppId
+HEZHANG_SMS_TIMEOUT = envint("HEZHANG_SMS_TIMEOUT", 10)
+HEZHANG_EMAIL_PROVIDER = envstr("HEZHANG_EMAIL_PROVIDER", "outbox")  # outbox | django (the SMTP server below)
+EMAIL_HOST = envstr("HEZHANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("HEZHANG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("HEZHANG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("HEZHANG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("HEZHANG_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("HEZHANG_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("HEZHANG_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = envstr("HEZHANG_EMAIL_FROM", "hezhang@localhost")

@@ -127,3 +127,22 @@ def signboard_qr(request, code):
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return HttpResponse(buffer.getvalue(), content_type="image/png")
+
+
+def reaches_layer(request):
+    """Reach lines for public maps (where to tap when reporting): names and codes only, as on the signboards."""
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    from hezhang.registry.mapdata import in_bbox, parse_bbox
+
+    rows = Reach.objects.exclude(geometry=None)
+    if request.GET.get("bbox"):
+        try:
+            rows = in_bbox(rows, parse_bbox(request.GET["bbox"]))
+        except ValueError:
+            return HttpResponseBadRequest("bbox")
+    features = [
+        {"type": "Feature", "geometry": r.geometry, "properties": {"name": r.name, "code": r.code}}
+        for r in rows.only("name", "code", "geometry")[:5000]
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

@@ -183,10 +183,69 @@
     el.dataset.ready = "1";
   }
 
+  /* Open cases: red, overdue ones darker; each links to its case page. */
+  function casesMap(el) {
+    var map = baseMap(el);
+    fetch(el.dataset.cases, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
+      var layer = L.geoJSON(data, {
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, {radius: 6, color: "#fff", weight: 1.5, fillOpacity: 0.95,
+            fillColor: f.properties.overdue ? "#7b1010" : "#d63031"});
+        },
+        onEachFeature: function (f, l) { l.bindPopup(popup(f.properties) + "<br>" + esc(f.properties.state)); }
+      }).addTo(map);
+      if (data.features.length) map.fitBounds(layer.getBounds(), {padding: [20, 20], maxZoom: 15});
+      el.dataset.ready = "1";
+    });
+  }
+
+  /* Pick a point: a click on the map fills the form's longitude and latitude fields. */
+  function pickMap(el) {
+    var map = baseMap(el);
+    var ids = el.dataset.pick.split(",");
+    var lon = document.getElementById(ids[0]), lat = document.getElementById(ids[1]);
+    var marker = null;
+    function put(latlng) {
+      if (marker) marker.setLatLng(latlng); else marker = L.marker(latlng).addTo(map);
+      lon.value = latlng.lng.toFixed(6); lat.value = latlng.lat.toFixed(6);
+    }
+    map.on("click", function (e) { put(e.latlng); });
+    fetch("/registry/reaches/geojson/", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
+      var ctx = geoLayer("reaches", data, null, true).addTo(map);
+      if (lon.value && lat.value) { put(L.latLng(+lat.value, +lon.value)); map.setView(marker.getLatLng(), 15); }
+      else if (data.features.length) map.fitBounds(ctx.getBounds());
+      el.dataset.ready = "1";
+    });
+  }
+
+  /* The public map: open cases red, fixed ones green, over the reach lines. */
+  function publicCasesMap(el) {
+    var map = baseMap(el);
+    fetch(el.dataset.reaches).then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data, {interactive: false, style: {color: "#5aa0d8", weight: 2}}).addTo(map).bringToBack();
+    });
+    fetch(el.dataset.publicCases).then(function (r) { return r.json(); }).then(function (data) {
+      var layer = L.geoJSON(data, {
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, {radius: 7, color: "#fff", weight: 1.5, fillOpacity: 0.95,
+            fillColor: f.properties.fixed ? "#1e8449" : "#d63031"});
+        },
+        onEachFeature: function (f, l) {
+          l.bindPopup('<a href="' + esc(f.properties.url) + '">' + esc(f.properties.category) + "</a><br>" + esc(f.properties.state));
+        }
+      }).addTo(map);
+      if (data.features.length) map.fitBounds(layer.getBounds(), {padding: [20, 20], maxZoom: 15});
+      el.dataset.ready = "1";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.L) return;
     document.querySelectorAll("[data-layers]").forEach(layersMap);
     document.querySelectorAll("[data-geometry-from]").forEach(geometryMap);
     document.querySelectorAll("[data-edit]").forEach(editMap);
+    document.querySelectorAll("[data-cases]").forEach(casesMap);
+    document.querySelectorAll("[data-pick]").forEach(pickMap);
+    document.querySelectorAll("[data-public-cases]").forEach(publicCasesMap);
   });
 })();

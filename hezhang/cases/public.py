@@ -1,0 +1,304 @@
+"""随手拍: the public reports a problem from a phone without an app or login, then follows and rates it.
+
+Public pages show categories, places, states and dates — never names or phone numbers.
+"""
+
+import datetime
+import math
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hezhang.cases import workflow
+from hezhang.cases.intake import IntakeError, create_case
+from hezhang.cases.models import Case, CaseCategory
+from hezhang.cases.photos import PhotoError, inspect
+from hezhang.geo.coords import to_wgs84
+from hezhang.geo.spatial import metres_per_degree
+
+MAX_PHOTOS = 9
+PUBLIC_ACTIONS = {
+    "report",
+    "accept",
+    "assign",
+    "start",
+    "complete",
+    "close",
+    "reject",
+    "merge",
+    "public_reopen",
+    "reopen",
+}
+
+
+class PublicReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("问题类型"),
+        queryset=CaseCategory.objects.filter(public=True, region=None),
+        error_messages={
+            "required": gettext_lazy("请选择问题类型"),
+            "invalid_choice": gettext_lazy("未知的问题类型"),
+        },
+    )
+    description = forms.CharField(label=gettext_lazy("补充说明"), required=False, max_length=500)
+    phone = forms.RegexField(
+        label=gettext_lazy("手机号（选填，仅用于回复您）"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": gettext_lazy("手机号应为 11 位数字")},
+    )
+    lon = forms.FloatField(required=False)
+    lat = forms.FloatField(required=False)
+    crs = forms.ChoiceField(
+        choices=[("wgs84", "wgs84"), ("gcj02", "gcj02"), ("bd09", "bd09")], required=False
+    )
+    client_id = forms.CharField(required=False, max_length=64)
+
+
+def _client_ip(request) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0] if forwarded else request.META.get("REMOTE_ADDR", "")).strip()
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """A fixed one-hour window per key; generous enough for a person, too tight for a script."""
+    bucket = f"hz-rate:{key}:{timezone.now():%Y%m%d%H}"
+    count = cache.get_or_set(bucket, 0, 3600)
+    if count >= limit:
+        return True
+    try:
+        cache.incr(bucket)
+    except ValueError:
+        cache.set(bucket, 1, 3600)
+    return False
+
+
+def report(request):
+    categories = CaseCategory.objects.filter(public=True, region=None)
+    if request.method != "POST":
+        return render(
+            request, "cases/public/report.html", {"categories": categories, "client_id": uuid.uuid4()}
+        )
+    form = PublicReportForm(request.POST)
+    files = request.FILES.getlist("photos")
+    errors: list[tuple[str, str]] = []
+    if not form.is_valid():
+        errors += [(f, str(e)) for f, es in form.errors.items() for e in es]
+    if not files:
+        errors.append(("photos", _("请至少拍一张照片")))
+    if len(files) > MAX_PHOTOS:
+        errors.append(("photos", _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}))
+    photos, evidence = [], None
+    max_bytes = getattr(settings, "HEZHANG_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+    for upload in files[:MAX_PHOTOS]:
+        data = upload.read()
+        try:
+            info = inspect(data, upload.name, max_bytes=max_bytes)
+        except PhotoError as exc:
+            errors.append(("photos", str(exc)))
+            continue
+        photos.append((data, upload.name))
+        if evidence is None and info.lon is not None and info.lat is not None:
+            evidence = (info.lon, info.lat)
+    lon = lat = None
+    if form.is_valid():
+        lon, lat = form.cleaned_data.get("lon"), form.cleaned_data.get("lat")
+        if lon is not None and lat is not None:
+            try:
+                lon, lat = to_wgs84(lon, lat, form.cleaned_data.get("crs") or "wgs84")
+            except ValueError as exc:
+                errors.append(("location", str(exc)))
+        elif evidence is not None:
+            lon, lat = evidence  # the photo's own GPS, when the phone would not share its position
+        if lon is None or lat is None:
+            errors.append(("location", _("没有获取到位置：请允许定位，或在地图上点选问题位置")))
+        elif not (73 <= lon <= 136 and 3 <= lat <= 54):
+            errors.append(("location", _("位置不在中国范围内，请在地图上重新点选")))
+    phone = form.cleaned_data.get("phone", "") if form.is_valid() else ""
+    if not errors:
+        if _over_limit(
+            f"ip:{_client_ip(request)}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR", 20)
+        ) or (
+            phone
+            and _over_limit(f"phone:{phone}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_PHONE_HOUR", 5))
+        ):
+            errors.append(("rate", _("提交过于频繁，请稍后再试")))
+    if errors:
+        return render(
+            request,
+            "cases/public/report.html",
+            {
+                "categories": categories,
+                "errors": errors,
+                "form": form,
+                "client_id": request.POST.get("client_id"),
+            },
+            status=429 if any(f == "rate" for f, _e in errors) else 400,
+        )
+    try:
+        case, _created = create_case(
+            category=form.cleaned_data["category"],
+            channel="public",
+            lon=lon,
+            lat=lat,
+            description=form.cleaned_data.get("description", ""),
+            reporter_phone=phone,
+            client_id=form.cleaned_data.get("client_id") or None,
+            photos=photos,
+        )
+    except IntakeError as exc:
+        return render(
+            request,
+            "cases/public/report.html",
+            {"categories": categories, "errors": [(exc.field, str(exc))], "form": form},
+            status=400,
+        )
+    request.session.setdefault("hz_followed", [])
+    request.session["hz_followed"] = [*request.session["hz_followed"][-19:], case.number]
+    return redirect("public-cases:done", number=case.number)
+
+
+def done(request, number):
+    case = get_object_or_404(Case.objects.select_related("office", "state"), number=number)
+    if number not in request.session.get("hz_followed", []):
+        return redirect("public-cases:track")
+    return render(request, "cases/public/done.html", {"case": case})
+
+
+def nearby(request):
+    """Open cases of the same kind within 200 m: "already reported? follow it instead"."""
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+        category = int(request.GET.get("category") or 0)
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("需要 lon、lat 两个数")}, status=400)
+    kx, ky = metres_per_degree(lat)
+    radius = 200.0
+    rows = Case.objects.filter(
+        state__is_open=True,
+        lon__range=(lon - radius / kx, lon + radius / kx),
+        lat__range=(lat - radius / ky, lat + radius / ky),
+    ).select_related("category", "state")
+    if category:
+        rows = rows.filter(category_id=category)
+    found = []
+    for c in rows[:50]:
+        d = math.hypot((c.lon - lon) * kx, (c.lat - lat) * ky)
+        if d <= radius:
+            found.append(
+                {
+                    "number": c.number,
+                    "category": c.category.name,
+                    "state": c.state.label,
+                    "distance_m": round(d),
+                    "reported": timezone.localtime(c.created_at).strftime("%m-%d"),
+                    "url": reverse("public-cases:case", kwargs={"number": c.number}),
+                }
+            )
+    return JsonResponse({"cases": sorted(found, key=lambda x: x["distance_m"])[:10]})
+
+
+def public_events(case: Case) -> list:
+    return [
+        e
+        for e in case.events.select_related("to_state").order_by("at", "id")
+        if e.public and e.action in PUBLIC_ACTIONS
+    ]
+
+
+def case_page(request, number):
+    """Anyone may see a case's public timeline; following it (rate, reopen) needs the reporter's phone."""
+    case = get_object_or_404(
+        Case.objects.select_related("category", "state", "office", "reach", "region"), number=number
+    )
+    verified = number in request.session.get("hz_verified", [])
+    photos = list(case.photos.all())
+    return render(
+        request,
+        "cases/public/case.html",
+        {
+            "case": case,
+            "events": public_events(case),
+            "before": [p for p in photos if p.stage == "before"],
+            "after": [p for p in photos if p.stage == "after"],
+            "verified": verified,
+            "can_rate": verified and workflow.refusal(case, None, "rate", reporter=True) is None,
+            "can_reopen": verified and workflow.refusal(case, None, "public_reopen", reporter=True) is None,
+            "error": request.session.pop("hz_error", ""),
+        },
+    )
+
+
+def track(request):
+    error = ""
+    if request.method == "POST":
+        number = request.POST.get("number", "").strip()
+        phone = request.POST.get("phone", "").strip()
+        case = Case.objects.filter(number=number).first()
+        if case is None or not case.reporter_phone or case.reporter_phone != phone:
+            error = _("编号或手机号不正确")
+        else:
+            request.session["hz_verified"] = [*request.session.get("hz_verified", [])[-19:], number]
+            return redirect("public-cases:case", number=number)
+    return render(request, "cases/public/track.html", {"error": error}, status=400 if error else 200)
+
+
+@require_POST
+def follow_up(request, number, action):
+    case = get_object_or_404(Case, number=number)
+    if number not in request.session.get("hz_verified", []) or action not in ("rate", "public_reopen"):
+        return redirect("public-cases:track")
+    try:
+        if action == "rate":
+            workflow.perform(
+                case,
+                None,
+                "rate",
+                reporter=True,
+                rating=request.POST.get("rating"),
+                note=request.POST.get("note", ""),
+            )
+        else:
+            workflow.perform(case, None, "public_reopen", reporter=True, note=request.POST.get("note", ""))
+    except workflow.WorkflowError as exc:
+        request.session["hz_error"] = str(exc)
+    return redirect("public-cases:case", number=number)
+
+
+def map_page(request):
+    return render(request, "cases/public/map.html")
+
+
+def map_data(request):
+    """Open cases red, fixed ones green; the last 90 days; no names, no phones, no descriptions."""
+    since = timezone.now() - datetime.timedelta(days=90)
+    rows = (
+        Case.objects.filter(created_at__gte=since)
+        .exclude(state__in=["rejected", "merged"])
+        .select_related("category", "state")
+        .order_by("-created_at")[:5000]
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(c.lon, 5), round(c.lat, 5)]},
+            "properties": {
+                "number": c.number,
+                "category": c.category.name,
+                "state": c.state.label,
+                "fixed": c.state.is_fixed,
+                "url": reverse("public-cases:case", kwargs={"number": c.number}),
+            },
+        }
+        for c in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
