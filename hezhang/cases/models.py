@@ -271,6 +271,14 @@ class CaseEvent(models.Model):
         return f"{self.case.number} {self.action}"
 
     @property
+    def deadline(self):
+        """The deadline this step set (assign, transfer, extension), as a datetime for display."""
+        import datetime
+
+        raw = (self.data or {}).get("deadline")
+        return datetime.datetime.fromisoformat(raw) if raw else None
+
+    @property
     def action_label(self) -> str:
         from hezhang.cases.workflow import ACTIONS
 
