@@ -25,7 +25,7 @@ def test_public_report_is_routed_handled_closed_and_rated(
     browser, live_server, world, settings, tmp_path, django_user_model
 ):
     settings.MEDIA_ROOT = tmp_path
-    staff = django_user_model.objects.create_user(
+    django_user_model.objects.create_user(
         username="dana",
         password="s3cret-pass-123",
         role="department",
