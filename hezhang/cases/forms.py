@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from hezhang.accounts.jurisdiction import visible
 from hezhang.accounts.models import Role, User
 from hezhang.cases.models import Case, CaseCategory, Channel, Urgency
-from hezhang.registry.models import Department, Office
+from hezhang.registry.models import Department, Office, Reach
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,8 +46,14 @@ class ActionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     photos = PhotosField(label=_("照片"), required=False)
+    office = forms.ModelChoiceField(label=_("改派至河长办"), queryset=Office.objects.none(), required=False)
+    reach = forms.ModelChoiceField(label=_("改为河段"), queryset=Reach.objects.none(), required=False)
+    proposed_department = forms.ModelChoiceField(
+        label=_("建议处置部门"), queryset=Department.objects.none(), required=False
+    )
 
     FIELDS = {
+        "reroute": ["reach", "office", "proposed_department", "note"],
         "assign": ["department", "handling_office", "handler", "deadline", "note"],
         "transfer": ["department", "handling_office", "handler", "deadline", "note"],
         "merge": ["duplicate_of", "note"],
@@ -79,6 +85,17 @@ class ActionForm(forms.Form):
                 role=Role.CHIEF, region__path__startswith=case.region.path, is_active=True
             )
             self.fields["handler"].queryset = self.fields["handler"].queryset.distinct()
+        if action == "reroute":
+            # A township office may hand a misrouted case up to the office above it, which can send it anywhere below.
+            parent = case.office.region.parent
+            offices = visible(Office.objects.all(), user)
+            if parent is not None:
+                offices = offices | Office.objects.filter(region=parent)
+            self.fields["office"].queryset = offices.distinct().order_by("region__code")
+            self.fields["reach"].queryset = visible(
+                Reach.objects.select_related("water_body"), user
+            ).order_by("code")
+            self.fields["proposed_department"].queryset = visible(Department.objects.all(), user)
         if action == "complete":
             self.fields["photos"].required = True
             self.fields["photos"].help_text = _("请在与处置前照片相同的位置和角度拍摄")
@@ -129,4 +146,35 @@ class IntakeForm(forms.Form):
             self.errors.pop("lon", None)
             self.errors.pop("lat", None)
             self.add_error(None, _("请在地图上点选问题位置"))
+        return data
+
+
+class CategoryForm(forms.ModelForm):
+    """A region's own kind of problem, with its usual department and deadlines."""
+
+    class Meta:
+        model = CaseCategory
+        fields = [
+            "region",
+            "code",
+            "name",
+            "group",
+            "department_kind",
+            "deadline_days",
+            "urgent_deadline_days",
+            "public",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hezhang.registry.models import Region
+
+        self.fields["region"].queryset = visible(Region.objects.filter(level__lte=4), user)
+        self.fields["region"].required = True
+
+    def clean(self):
+        data = super().clean()
+        days, urgent = data.get("deadline_days"), data.get("urgent_deadline_days")
+        if days and urgent and urgent > days:
+            self.add_error("urgent_deadline_days", _("紧急时限不能长于一般时限"))
         return data

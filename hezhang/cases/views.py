@@ -15,9 +15,9 @@ from hezhang.accounts.models import Role
 from hezhang.cases import workflow
 from hezhang.cases.access import visible_cases
 from hezhang.cases.filters import QUEUES, CaseFilterSet, queue_q
-from hezhang.cases.forms import ActionForm, IntakeForm
+from hezhang.cases.forms import ActionForm, CategoryForm, IntakeForm
 from hezhang.cases.intake import IntakeError, attach_photo, create_case
-from hezhang.cases.models import Case
+from hezhang.cases.models import Case, CaseCategory
 from hezhang.cases.photos import PhotoError, inspect
 
 LIST_RELATED = ("state", "category", "region", "department", "office", "reach")
@@ -206,6 +206,46 @@ class New(LoginRequiredMixin, View):
             request, _("已登记：%(n)s，已分拨至%(o)s") % {"n": case.number, "o": case.office.name}
         )
         return redirect("cases:detail", number=case.number)
+
+
+class Categories(LoginRequiredMixin, View):
+    """问题类别: the platform's defaults and each region's own, which its office staff keep."""
+
+    def rows(self, user):
+        from django.db.models import Q
+
+        from hezhang.accounts.jurisdiction import visible
+        from hezhang.registry.models import Region
+
+        regions = visible(Region.objects.all(), user)
+        return CaseCategory.objects.filter(Q(region=None) | Q(region__in=regions)).select_related("region")
+
+    def get(self, request, pk=None):
+        form = None
+        if request.user.can_edit_registry:
+            instance = self.editable(request, pk) if pk else None
+            form = CategoryForm(instance=instance, user=request.user)
+        return render(request, "cases/categories.html", {"categories": self.rows(request.user), "form": form})
+
+    def post(self, request, pk=None):
+        if not request.user.can_edit_registry:
+            raise PermissionDenied
+        instance = self.editable(request, pk) if pk else None
+        form = CategoryForm(request.POST, instance=instance, user=request.user)
+        if not form.is_valid():
+            return render(
+                request,
+                "cases/categories.html",
+                {"categories": self.rows(request.user), "form": form},
+                status=400,
+            )
+        form.save()
+        messages.success(request, _("已保存问题类别：%(n)s") % {"n": form.instance.name})
+        return redirect("cases:categories")
+
+    def editable(self, request, pk):
+        # The platform's defaults are edited by system admins in the admin; offices keep their own region's.
+        return get_object_or_404(self.rows(request.user).exclude(region=None), pk=pk)
 
 
 def geojson(request):

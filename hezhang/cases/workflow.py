@@ -101,6 +101,15 @@ ACTIONS: dict[str, Action] = {
     "public_reopen": Action(
         gettext_lazy("不满意，重新打开"), ("closed",), "accepted", "reporter", needs_note=True
     ),
+    "reroute": Action(
+        gettext_lazy("改派"),
+        ("reported", "accepted"),
+        None,
+        "dispatcher",
+        needs_note=True,
+        public=False,
+        extra=("office", "reach", "proposed_department"),
+    ),
     "escalate": Action(
         gettext_lazy("升级"), ("reported", "accepted", *OPEN_WORK), None, "system", public=False
     ),
@@ -311,6 +320,36 @@ def _escalate(case, now, note, **rest):
     return {"from_office": previous.pk, "to_office": office.pk, "to": office.name}
 
 
+def _reroute(case, now, note, office=None, reach=None, proposed_department=None, **rest):
+    """Staff override routing: another reach (and with it region, chiefs, office), office, or department."""
+    from hezhang.cases.routing import office_for, responsible_chiefs
+
+    if office is None and reach is None and proposed_department is None:
+        raise WorkflowError(_("请选择新的河段、河长办或建议部门"))
+    before = {
+        "office": case.office.name,
+        "reach": case.reach.name if case.reach_id else "",
+        "region": case.region.name,
+    }
+    if reach is not None:
+        case.reach, case.water_body, case.region = reach, reach.water_body, reach.region
+        case.outside_jurisdiction = False
+        case.save()
+        case.chiefs.set(responsible_chiefs(reach, reach.water_body))
+        case.office = office or office_for(reach.region) or case.office
+    elif office is not None:
+        case.office = office
+        case.outside_jurisdiction = False
+    if proposed_department is not None:
+        case.proposed_department = proposed_department
+    after = {
+        "office": case.office.name,
+        "reach": case.reach.name if case.reach_id else "",
+        "region": case.region.name,
+    }
+    return {"from": before, "to": after}
+
+
 _APPLY = {
     "accept": _accept,
     "assign": _assign,
@@ -327,4 +366,5 @@ _APPLY = {
     "long_term": _long_term,
     "rate": _rate,
     "escalate": _escalate,
+    "reroute": _reroute,
 }

@@ -103,3 +103,31 @@ def test_a_pdf_sent_as_a_photo_is_refused_with_its_name(world, login):
 
 def test_chief_is_not_offered_the_intake_form(world, login):
     assert login(world.chief_a).get(reverse("cases:new")).status_code == 403
+
+
+def test_township_office_adds_its_own_category_but_not_for_another_township(world, login):
+    from hezhang.cases.models import CaseCategory
+
+    client = login(world.bob)
+    data = {
+        "code": "ice_fishing",
+        "name": "冰钓",
+        "deadline_days": 3,
+        "urgent_deadline_days": 1,
+        "public": "on",
+    }
+    assert client.post(reverse("cases:categories"), {**data, "region": world.town_a.pk}).status_code == 400
+    assert client.post(reverse("cases:categories"), {**data, "region": world.town_b.pk}).status_code == 302
+    category = CaseCategory.objects.get(code="ice_fishing")
+    assert category.region == world.town_b
+    assert login(world.alice).get(reverse("cases:category", args=[category.pk])).status_code == 404
+
+
+def test_township_office_hands_a_misrouted_case_up_to_the_county(world, login, case_b):
+    response = login(world.bob).post(
+        reverse("cases:act", kwargs={"number": case_b.number, "action": "reroute"}),
+        {"office": world.office_county.pk, "note": "不在本乡辖区"},
+    )
+    assert response.status_code == 302
+    case_b.refresh_from_db()
+    assert case_b.office == world.office_county

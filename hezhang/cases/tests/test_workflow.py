@@ -104,6 +104,8 @@ FORBIDDEN = [
     ("remind", "bob", "assigned", {}),  # reminders are the scheduled check's
     ("urge", "staff", "assigned", {}),  # the handler does not urge themselves
     ("urge", "alice", "assigned", {}),
+    ("reroute", "staff", "reported", {"note": "x"}),
+    ("reroute", "bob", "assigned", {"note": "x"}),  # once assigned, it is transferred instead
 ]
 
 
@@ -131,7 +133,7 @@ def test_forbidden_step_is_refused_and_changes_nothing(world, case_b, staff_b, a
 
 def test_every_action_has_a_forbidden_case_or_a_dedicated_test():
     tested = {a for a, *_ in FORBIDDEN} | {"reject", "merge", "transfer", "progress", "send_back", "return"}
-    tested |= {"urge", "extend_request", "extend_reject", "long_term", "reopen"}
+    tested |= {"urge", "extend_request", "extend_reject", "long_term", "reopen", "reroute"}
     assert set(ACTIONS) <= tested
 
 
@@ -229,3 +231,17 @@ def test_office_reopens_a_closed_case(world, case_b, staff_b):
     perform(case_b, world.bob, "reopen", note="复查发现反弹")
     case_b.refresh_from_db()
     assert case_b.state_id == "accepted" and case_b.closed_at is None
+
+
+def test_office_reroutes_a_misrouted_case_to_another_reach_and_it_is_recorded(world, case_b):
+    perform(case_b, world.county_office, "reroute", note="实际位置在东坝段", reach=world.reach_a)
+    case_b.refresh_from_db()
+    assert case_b.reach == world.reach_a and case_b.office == world.office_a
+    assert list(case_b.chiefs.all()) == [world.chief_a]
+    event = case_b.events.get(action="reroute")
+    assert event.data["from"]["office"] == "西河乡河长办" and event.data["to"]["office"] == "东坝镇河长办"
+
+
+def test_reroute_needs_a_reason(world, case_b):
+    with pytest.raises(WorkflowError, match="说明"):
+        perform(case_b, world.bob, "reroute", office=world.office_county)
