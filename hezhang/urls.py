@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,15 @@ from django.views.static import serve
 from hezhang.accounts import views as accounts_views
 
 admin.site.site_header = "河长制信息平台 · 系统管理"
+
+
+def public_media(request, path):
+    return serve(request, path, document_root=Path(settings.MEDIA_ROOT) / "public")
+
+
+def staff_media(request, path):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 urlpatterns = [
     path("", accounts_views.Workbench.as_view(), name="home"),
@@ -19,6 +30,7 @@ urlpatterns = [
     path("api/", include("hezhang.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Uploaded files (dossier attachments…) are for staff; public copies get their own route when needed.
-    path("media/<path:path>", login_required(serve), {"document_root": settings.MEDIA_ROOT}),
+    # Public copies of photos (EXIF-free, downsized) are for everyone; originals and attachments for staff only.
+    path("media/public/<path:path>", public_media),
+    path("media/<path:path>", login_required(staff_media)),
 ]

@@ -14,8 +14,8 @@ POLL_SECONDS = 5.0
 FIRST_PASS_DELAY = 3.0
 
 _thread: threading.Thread | None = None
+_thread_stop: threading.Event | None = None
 _thread_lock = threading.Lock()
-_stop = threading.Event()
 
 
 def tick() -> list[str]:
@@ -43,28 +43,36 @@ def run_forever(stop: threading.Event, poll: float = POLL_SECONDS, first_delay: 
         connections.close_all()
 
 
-def stop_worker() -> None:
-    _stop.set()
-    schedule.wake.set()
-
-
 def start_in_process_worker(poll: float = POLL_SECONDS) -> threading.Thread:
     """Start the loop in a daemon thread of this process (once; later calls return the running thread).
 
     Called from ``JobsConfig.ready()`` when ``HEZHANG_INPROCESS_WORKER=1``; a command that decides to run jobs after
     Django has started (e.g. the development server) may call it directly.
     """
-    global _thread
+    global _thread, _thread_stop
     with _thread_lock:
-        if _thread is not None and _thread.is_alive():
+        if _thread is not None and _thread.is_alive() and not _thread_stop.is_set():
             return _thread
-        _stop.clear()
+        # A thread still finishing its last pass after stop_worker() keeps its own stop signal and ends by itself.
+        _thread_stop = threading.Event()
         _thread = threading.Thread(
             target=run_forever,
-            kwargs={"stop": _stop, "poll": poll, "first_delay": FIRST_PASS_DELAY},
+            kwargs={"stop": _thread_stop, "poll": poll, "first_delay": FIRST_PASS_DELAY},
             name="hezhang-jobs",
             daemon=True,
         )
         _thread.start()
         logger.info("background jobs: in-process worker started")
         return _thread
+
+
+def stop_worker(timeout: float = 30.0) -> None:
+    """Stop this process's in-process worker, waiting up to ``timeout`` seconds for a pass in progress to end."""
+    with _thread_lock:
+        thread, stop = _thread, _thread_stop
+    if thread is None or stop is None:
+        return
+    stop.set()
+    schedule.wake.set()
+    if thread is not threading.current_thread():
+        thread.join(timeout)

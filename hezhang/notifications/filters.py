@@ -8,7 +8,7 @@ from hezhang.notifications.models import Channel, OutboxMessage, Status
 class OutboxFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("接收方或相关对象"), method="search")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
-    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
+    channel = django_filters.ChoiceFilter(label=_("发送方式"), choices=Channel.choices)
 
     class Meta:
         model = OutboxMessage

@@ -75,7 +75,7 @@ class OutboxMessage(models.Model):
     """
 
     channel = models.CharField(
-        verbose_name=_("渠道"),
+        verbose_name=_("发送方式"),
         max_length=10,
         choices=Channel.choices,
     )

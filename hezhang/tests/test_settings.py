@@ -56,3 +56,18 @@ def test_production_server_refuses_the_development_secret_key():
         text=True,
     )
     assert result.returncode != 0 and "HEZHANG_SECRET_KEY" in result.stderr
+
+
+def test_s3_bucket_switches_uploads_to_private_object_storage():
+    out = settings_in_subprocess(
+        {
+            "PATH": "",
+            "HEZHANG_S3_BUCKET": "hz-media",
+            "HEZHANG_S3_ENDPOINT_URL": "https://oss-cn-beijing.aliyuncs.com",
+        },
+        "settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['default_acl'], "
+        "settings.STORAGES['staticfiles']['BACKEND']",
+    )
+    assert out == (
+        "storages.backends.s3.S3Storage private django.contrib.staticfiles.storage.StaticFilesStorage"
+    )

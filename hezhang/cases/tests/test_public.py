@@ -155,3 +155,13 @@ def test_closing_sends_the_reporter_an_sms_in_the_outbox(
         close(world, case_b, staff_b)
     sms = OutboxMessage.objects.filter(channel="sms", to="13800000009")
     assert sms.exists() and case_b.number in sms.first().body
+
+
+def test_public_copies_are_served_to_anyone_but_originals_only_to_staff(client, case_b, settings):
+    photo = case_b.photos.get()
+    public = client.get(photo.thumbnail.url)
+    assert public.status_code == 200
+    original = client.get(photo.original.url)
+    assert original.status_code == 302 and "/accounts/login/" in original["Location"]
+    body = b"".join(public.streaming_content)
+    assert b"Exif" not in body[:2000]

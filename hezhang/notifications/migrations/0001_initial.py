@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='OutboxMessage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件')], max_length=10, verbose_name='渠道')),
+                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件')], max_length=10, verbose_name='发送方式')),
                 ('to', models.CharField(help_text='手机号码或电子邮箱', max_length=254, verbose_name='接收方')),
                 ('subject', models.CharField(blank=True, max_length=200, verbose_name='主题')),
                 ('body', models.TextField(verbose_name='内容')),

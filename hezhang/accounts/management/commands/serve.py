@@ -18,7 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, prod, workers, **options):
         if not prod:
+            from hezhang.jobs.worker import start_in_process_worker
+
             call_command("migrate", interactive=False, verbosity=0)
+            # One process for everything while developing: notifications and deadline checks run in a thread.
+            start_in_process_worker()
             call_command("runserver", f"{host}:{port}", use_reloader=False)
             return
         if settings.DEBUG:
