@@ -156,3 +156,12 @@ def login(client):
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users and never check its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Rate limits live in the shared cache; one test's reports must not count against the next test's.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

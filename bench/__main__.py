@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.bench_spatial"]
+BENCHMARKS = ["bench.bench_spatial", "bench.bench_intake"]
 
 
 def main() -> int:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hezhang.jobs",
     "hezhang.notifications",
     "hezhang.cases",
+    "hezhang.demo",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,25 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+}
+if envstr("HEZHANG_S3_BUCKET"):
+    # S3-compatible object storage (阿里云 OSS, 腾讯云 COS, MinIO…) for uploads; needs `pip install hezhang[s3]`.
+    # Objects stay private and are served through short-lived signed URLs.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("HEZHANG_S3_BUCKET"),
+            "endpoint_url": envstr("HEZHANG_S3_ENDPOINT_URL") or None,
+            "region_name": envstr("HEZHANG_S3_REGION") or None,
+            "access_key": envstr("HEZHANG_S3_ACCESS_KEY_ID"),
+            "secret_key": envstr("HEZHANG_S3_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": envint("HEZHANG_S3_URL_SECONDS", 3600),
+            "file_overwrite": False,
+        },
+    }
+STORAGES |= {
     "staticfiles": {
         "BACKEND": envstr(
             "HEZHANG_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -173,6 +193,15 @@ HEZHANG_SITE_NAME = envstr("HEZHANG_SITE_NAME", "河长制信息平台")
 HEZHANG_NEAREST_RADIUS_M = envfloat("HEZHANG_NEAREST_RADIUS_M", 500.0)
 
 SESSION_COOKIE_AGE = envint("HEZHANG_SESSION_SECONDS", 12 * 3600)
+# Behind nginx or another proxy of ours: the client's address is the last one it appended to X-Forwarded-For.
+HEZHANG_BEHIND_PROXY = envbool("HEZHANG_BEHIND_PROXY", False)
+# Shared by all worker processes on the machine (rate limits count across them); Redis needs no code change.
+CACHES = {
+    "default": {
+        "BACKEND": envstr("HEZHANG_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": envstr("HEZHANG_CACHE_LOCATION", str(DATA_DIR / "cache")),
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("HEZHANG_BEHIND_TLS", False) else None
 )
@@ -209,3 +238,4 @@ EMAIL_USE_TLS = envbool("HEZHANG_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("HEZHANG_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = envint("HEZHANG_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = envstr("HEZHANG_EMAIL_FROM", "hezhang@localhost")
+HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR = envint("HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR", 20)  # bench raises it

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hezhang.accounts.jurisdiction import visible
 from hezhang.cases.models import Case, CaseCategory, CaseState, Channel
+from hezhang.cases.workflow import OPEN_WORK
 from hezhang.registry.models import Department, Region
 
 QUEUES = {
@@ -25,7 +26,7 @@ def queue_q(key: str) -> Q:
     return {
         "new": Q(state="reported"),
         "verify": Q(state__in=["completed", "verified"]),
-        "overdue": Q(state__is_open=True, deadline__lt=timezone.now()),
+        "overdue": Q(state__in=OPEN_WORK, deadline__lt=timezone.now()),
         "supervised": Q(state__is_open=True, is_supervised=True),
         "long_term": Q(state="long_term"),
         "open": Q(state__is_open=True),

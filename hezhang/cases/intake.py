@@ -4,10 +4,14 @@ Nothing accepted is lost: the case and its first event are committed in one tran
 and a retry carrying the same client id returns the case already made.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from hezhang.cases.models import Case, CaseEvent, CasePhoto, CaseState
+from hezhang.cases.models import Case, CaseEvent, CaseNumber, CasePhoto, CaseState
+from hezhang.cases.photos import PhotoInfo
 from hezhang.cases.routing import route
 
 
@@ -20,16 +24,40 @@ class IntakeError(ValueError):
 
 
 def next_number(region) -> str:
-    """Region code + date + sequence, short enough to read out on the phone: 130523-261122-0007."""
+    """Region code + date + sequence, short enough to read out on the phone: 130523-261122-0007.
+
+    The counter row is bumped in its own short transaction (when not already inside one), so concurrent
+    reports queue on one tiny UPDATE instead of colliding on the unique number; a failed report leaves a gap.
+    """
     prefix = f"{region.code[:6]}-{timezone.localdate():%y%m%d}-"
-    last = (
-        Case.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                CaseNumber.objects.get_or_create(prefix=prefix)
+                CaseNumber.objects.filter(prefix=prefix).update(last=F("last") + 1)
+                last = CaseNumber.objects.values_list("last", flat=True).get(prefix=prefix)
+            return f"{prefix}{last:04d}"
+        except IntegrityError:  # two first reports of the day created the counter at once
+            continue
+    raise IntegrityError(f"could not allocate a case number for {prefix}")
+
+
+@dataclass
+class PreparedPhoto:
+    """A photo checked and rendered before any transaction opens: decoding is the slow part of a report."""
+
+    data: bytes
+    filename: str
+    info: PhotoInfo
+    public: bytes
+    thumbnail: bytes
+
+
+def prepare_photo(data: bytes, filename: str, info: PhotoInfo | None = None) -> PreparedPhoto:
+    from hezhang.cases.photos import inspect, public_copy, thumbnail
+
+    info = info or inspect(data, filename)
+    return PreparedPhoto(data, filename, info, public_copy(data), thumbnail(data))
 
 
 def create_case(
@@ -48,7 +76,7 @@ def create_case(
     client_id: str | None = None,
     photos=(),
 ) -> tuple[Case, bool]:
-    """Make the case; returns (case, created). `photos` are (bytes, filename) pairs already inspected."""
+    """Make the case; returns (case, created). `photos` are PreparedPhoto or (bytes, filename) pairs."""
     if client_id:
         existing = Case.objects.filter(client_id=client_id).first()
         if existing is not None:
@@ -58,11 +86,13 @@ def create_case(
     routing = route(lon, lat, category)
     if routing is None:
         raise IntakeError("location", "平台尚未设置任何河长办，无法受理")
+    prepared = [p if isinstance(p, PreparedPhoto) else prepare_photo(*p) for p in photos]
     for attempt in range(5):
+        number = next_number(routing.region)
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    number=next_number(routing.region),
+                    number=number,
                     title=(title or category.name)[:100],
                     description=description,
                     category=category,
@@ -94,8 +124,8 @@ def create_case(
                     note=description,
                     data={"channel": channel, "routing": routing.note},
                 )
-                for data, filename in photos:
-                    attach_photo(case, data, filename, "before", event)
+                for photo in prepared:
+                    save_photo(case, photo, "before", event)
             return case, True
         except IntegrityError:
             # Another report took the same number, or the same client id, a moment earlier.
@@ -109,11 +139,13 @@ def create_case(
 
 
 def attach_photo(case: Case, data: bytes, filename: str, stage: str, event=None) -> CasePhoto:
+    return save_photo(case, prepare_photo(data, filename), stage, event)
+
+
+def save_photo(case: Case, prepared: PreparedPhoto, stage: str, event=None) -> CasePhoto:
     from django.core.files.base import ContentFile
 
-    from hezhang.cases.photos import inspect, public_copy, thumbnail
-
-    info = inspect(data, filename)
+    info = prepared.info
     photo = CasePhoto(
         case=case,
         event=event,
@@ -127,8 +159,8 @@ def attach_photo(case: Case, data: bytes, filename: str, stage: str, event=None)
         if info.taken_at and timezone.is_naive(info.taken_at)
         else info.taken_at,
     )
-    photo.original.save(filename, ContentFile(data), save=False)
-    photo.public.save("public.jpg", ContentFile(public_copy(data)), save=False)
-    photo.thumbnail.save("thumb.jpg", ContentFile(thumbnail(data)), save=False)
+    photo.original.save(prepared.filename, ContentFile(prepared.data), save=False)
+    photo.public.save("public.jpg", ContentFile(prepared.public), save=False)
+    photo.thumbnail.save("thumb.jpg", ContentFile(prepared.thumbnail), save=False)
     photo.save()
     return photo

@@ -235,7 +235,11 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.deadline and self.state.is_open and self.deadline < timezone.now())
+        """Late with the handler: still being handled past the deadline (long-term cases have a target date,
+        completed ones wait for verification, which is the office's turn)."""
+        return bool(
+            self.deadline and self.state_id in ("assigned", "in_progress") and self.deadline < timezone.now()
+        )
 
 
 class CaseEvent(models.Model):
@@ -341,3 +345,17 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_stage_display()}"
+
+
+class CaseNumber(models.Model):
+    """The last sequence number handed out per region and day, so concurrent reports never share a number."""
+
+    prefix = models.CharField(verbose_name=_("前缀"), max_length=20, primary_key=True)
+    last = models.PositiveIntegerField(verbose_name=_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("案件编号序列")
+        verbose_name_plural = _("案件编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last:04d}"

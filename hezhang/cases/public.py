@@ -7,25 +7,19 @@ import datetime
 import math
 import uuid
 
-from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hezhang.cases import workflow
-from hezhang.cases.intake import IntakeError, create_case
+from hezhang.cases import reporting, workflow
+from hezhang.cases.intake import IntakeError
 from hezhang.cases.models import Case, CaseCategory
-from hezhang.cases.photos import PhotoError, inspect
-from hezhang.geo.coords import to_wgs84
+from hezhang.cases.reporting import PublicReportForm
 from hezhang.geo.spatial import metres_per_degree
 
-MAX_PHOTOS = 9
 PUBLIC_ACTIONS = {
     "report",
     "accept",
@@ -40,98 +34,16 @@ PUBLIC_ACTIONS = {
 }
 
 
-class PublicReportForm(forms.Form):
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("问题类型"),
-        queryset=CaseCategory.objects.filter(public=True, region=None),
-        error_messages={
-            "required": gettext_lazy("请选择问题类型"),
-            "invalid_choice": gettext_lazy("未知的问题类型"),
-        },
-    )
-    description = forms.CharField(label=gettext_lazy("补充说明"), required=False, max_length=500)
-    phone = forms.RegexField(
-        label=gettext_lazy("手机号（选填，仅用于回复您）"),
-        regex=r"^1\d{10}$",
-        required=False,
-        error_messages={"invalid": gettext_lazy("手机号应为 11 位数字")},
-    )
-    lon = forms.FloatField(required=False)
-    lat = forms.FloatField(required=False)
-    crs = forms.ChoiceField(
-        choices=[("wgs84", "wgs84"), ("gcj02", "gcj02"), ("bd09", "bd09")], required=False
-    )
-    client_id = forms.CharField(required=False, max_length=64)
-
-
-def _client_ip(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0] if forwarded else request.META.get("REMOTE_ADDR", "")).strip()
-
-
-def _over_limit(key: str, limit: int) -> bool:
-    """A fixed one-hour window per key; generous enough for a person, too tight for a script."""
-    bucket = f"hz-rate:{key}:{timezone.now():%Y%m%d%H}"
-    count = cache.get_or_set(bucket, 0, 3600)
-    if count >= limit:
-        return True
-    try:
-        cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, 3600)
-    return False
-
-
 def report(request):
     categories = CaseCategory.objects.filter(public=True, region=None)
     if request.method != "POST":
         return render(
             request, "cases/public/report.html", {"categories": categories, "client_id": uuid.uuid4()}
         )
-    form = PublicReportForm(request.POST)
-    files = request.FILES.getlist("photos")
-    errors: list[tuple[str, str]] = []
-    if not form.is_valid():
-        errors += [(f, str(e)) for f, es in form.errors.items() for e in es]
-    if not files:
-        errors.append(("photos", _("请至少拍一张照片")))
-    if len(files) > MAX_PHOTOS:
-        errors.append(("photos", _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}))
-    photos, evidence = [], None
-    max_bytes = getattr(settings, "HEZHANG_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
-    for upload in files[:MAX_PHOTOS]:
-        data = upload.read()
-        try:
-            info = inspect(data, upload.name, max_bytes=max_bytes)
-        except PhotoError as exc:
-            errors.append(("photos", str(exc)))
-            continue
-        photos.append((data, upload.name))
-        if evidence is None and info.lon is not None and info.lat is not None:
-            evidence = (info.lon, info.lat)
-    lon = lat = None
-    if form.is_valid():
-        lon, lat = form.cleaned_data.get("lon"), form.cleaned_data.get("lat")
-        if lon is not None and lat is not None:
-            try:
-                lon, lat = to_wgs84(lon, lat, form.cleaned_data.get("crs") or "wgs84")
-            except ValueError as exc:
-                errors.append(("location", str(exc)))
-        elif evidence is not None:
-            lon, lat = evidence  # the photo's own GPS, when the phone would not share its position
-        if lon is None or lat is None:
-            errors.append(("location", _("没有获取到位置：请允许定位，或在地图上点选问题位置")))
-        elif not (73 <= lon <= 136 and 3 <= lat <= 54):
-            errors.append(("location", _("位置不在中国范围内，请在地图上重新点选")))
-    phone = form.cleaned_data.get("phone", "") if form.is_valid() else ""
-    if not errors:
-        if _over_limit(
-            f"ip:{_client_ip(request)}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR", 20)
-        ) or (
-            phone
-            and _over_limit(f"phone:{phone}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_PHONE_HOUR", 5))
-        ):
-            errors.append(("rate", _("提交过于频繁，请稍后再试")))
+    report_, errors = reporting.check(request.POST, request.FILES.getlist("photos"))
+    if not errors and reporting.rate_limited(request, report_.phone):
+        errors.append(("rate", _("提交过于频繁，请稍后再试")))
+    form = PublicReportForm(request.POST)  # the template puts back what was typed
     if errors:
         return render(
             request,
@@ -145,16 +57,7 @@ def report(request):
             status=429 if any(f == "rate" for f, _e in errors) else 400,
         )
     try:
-        case, _created = create_case(
-            category=form.cleaned_data["category"],
-            channel="public",
-            lon=lon,
-            lat=lat,
-            description=form.cleaned_data.get("description", ""),
-            reporter_phone=phone,
-            client_id=form.cleaned_data.get("client_id") or None,
-            photos=photos,
-        )
+        case, _created = reporting.submit(report_)
     except IntakeError as exc:
         return render(
             request,

@@ -120,7 +120,8 @@ def test_building_twice_does_not_duplicate_anything(demo):
     assert again["counts"] == demo["counts"]
 
 
-def test_the_demo_command_prints_the_accounts_and_the_login_address_without_serving(demo):
+def test_the_demo_command_prints_the_accounts_and_the_login_address_without_serving(demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the command also photographs its demo cases
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     text = out.getvalue()

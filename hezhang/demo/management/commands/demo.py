@@ -1,18 +1,25 @@
-"""`hezhang demo`: migrate, build the demo data once, print the demo accounts, serve on 127.0.0.1:8000."""
+"""`hezhang demo`: migrate, build the demo county and its cases once, print the demo accounts, serve on 127.0.0.1:8000.
 
+The county comes from the registry's builder and the cases from the cases app's; this command only runs them in
+order, because the registry must not know that cases exist.
+"""
+
+import os
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from hezhang.cases.demo import build_cases
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
 from hezhang.registry.demo.accounts import DemoConflict
 
 
 class Command(BaseCommand):
     help = (
-        "演示：迁移数据库，首次运行时生成演示数据（清漳县，或 --scale province 全省规模），列出演示账号并启动服务。"
-        " / Demo: migrate, build the demo data on first run, list the demo accounts and serve on 127.0.0.1:8000."
+        "演示：迁移数据库，首次运行时生成演示数据（清漳县及其案件，或 --scale province 全省规模），列出演示账号并启动服务。"
+        " / Demo: migrate, build the demo data and cases on first run, list the demo accounts and serve on"
+        " 127.0.0.1:8000."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +40,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale, no_serve, reset, seed, **options):
+        from hezhang.jobs.worker import start_in_process_worker, stop_worker
+
+        # Started by JobsConfig.ready() if the variable was already set: the case build runs with a stopped clock
+        # (see hezhang.cases.demo.clock) that a deadline check running meanwhile would see too, so it waits.
+        stop_worker()
         say = self.stdout.write
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
@@ -53,11 +65,17 @@ class Command(BaseCommand):
             say(
                 "  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)"
             )
-        self.report(result)
+        cases = build_cases(seed=seed, log=say)
+        self.report(result, cases)
         if not no_serve:
+            # Notifications are delivered and deadlines checked by the job runner; in the demo it runs inside the
+            # server process. Apps are ready already (runserver without its reloader does not set them up again),
+            # so the variable alone would start nothing here: it is for any process started from this one.
+            os.environ["HEZHANG_INPROCESS_WORKER"] = "1"
+            start_in_process_worker()
             call_command("runserver", "127.0.0.1:8000", use_reloader=False)
 
-    def report(self, result: dict) -> None:
+    def report(self, result: dict, cases: dict) -> None:
         from hezhang.registry.demo.summary import LABELS
 
         say = self.stdout.write
@@ -67,6 +85,9 @@ class Command(BaseCommand):
         items = [f"{zh} {en}: {counts[key]}" for key, zh, en in LABELS if key in counts]
         for k in range(0, len(items), 4):
             say("  " + "；".join(items[k : k + 4]))
+        if cases["total"]:
+            states = "；".join(f"{label} {code}: {n}" for code, label, n in cases["states"])
+            say(f"  案件 cases: {cases['total']}（{states}）")
         say("")
         say(f"演示账号 Demo accounts（统一密码 password: {DEMO_PASSWORD}）")
         width = max((len(a["username"]) for a in result["accounts"]), default=10)
