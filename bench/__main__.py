@@ -1,4 +1,7 @@
-"""Run every benchmark: `bash scripts/bench.sh` (or `.venv/bin/python -m bench`)."""
+"""Run the benchmarks: `bash scripts/bench.sh` for all, `bash scripts/bench.sh intake` for some.
+
+Each benchmark is its own module with its own options (`.venv/bin/python -m bench.bench_intake --help`).
+"""
 
 import subprocess
 import sys
@@ -6,11 +9,16 @@ import sys
 BENCHMARKS = ["bench.bench_spatial", "bench.bench_intake"]
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    chosen = [m for m in BENCHMARKS if not names or any(m.endswith(n) for n in names)]
+    unknown = [n for n in names if not any(m.endswith(n) for m in BENCHMARKS)]
+    if unknown:
+        print(f"unknown benchmark: {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
     failed = []
-    for module in BENCHMARKS:
+    for module in chosen:
         print(f"== {module}", flush=True)
-        if subprocess.call([sys.executable, "-m", module, *sys.argv[1:]]) != 0:
+        if subprocess.call([sys.executable, "-m", module]) != 0:
             failed.append(module)
     if failed:
         print("missed target:", ", ".join(failed))
@@ -18,4 +26,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
