@@ -154,7 +154,8 @@ class Mine(LoginRequiredMixin, View):
 
     def get(self, request):
         user = request.user
-        rows = Case.objects.select_related(*LIST_RELATED).filter(state__is_open=True)
+        # Work waiting for the handler: completed cases are the office's turn (verification), not theirs.
+        rows = Case.objects.select_related(*LIST_RELATED).filter(state__in=[*workflow.OPEN_WORK, "long_term"])
         if user.role == Role.DEPARTMENT and user.department_id:
             rows = rows.filter(department_id=user.department_id)
         elif user.role == Role.OFFICE and user.region_id:

@@ -186,6 +186,11 @@
   /* Open cases: red, overdue ones darker; each links to its case page. */
   function casesMap(el) {
     var map = baseMap(el);
+    if (el.dataset.context) {
+      fetch(el.dataset.context, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
+        geoLayer("reaches", data, null, true).setStyle({color: "#7fb2dd", weight: 2}).addTo(map).bringToBack();
+      });
+    }
     fetch(el.dataset.cases, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
       var layer = L.geoJSON(data, {
         pointToLayer: function (f, latlng) {
