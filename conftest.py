@@ -159,9 +159,11 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    # Rate limits live in the shared cache; one test's reports must not count against the next test's.
+def fresh_cache(settings):
+    # Rate limits live in the cache; one test's reports must not count against the next test's, and a test run
+    # must not share the on-disk cache of a demo (or another test run) on the same machine.
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     cache.clear()
     yield

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from hezhang.accounts.models import Role
@@ -82,7 +83,7 @@ class Bulk(LoginRequiredMixin, View):
                 done += 1
             except workflow.WorkflowError as exc:
                 refused.append(f"{case.number}：{exc}")
-        messages.success(request, _("已处理 %(n)d 件") % {"n": done})
+        messages.success(request, ngettext("已处理 %(n)d 件", "已处理 %(n)d 件", done) % {"n": done})
         for line in refused:
             messages.error(request, line)
         return redirect(request.POST.get("next") or "cases:dispatch")
@@ -137,7 +138,7 @@ class Act(LoginRequiredMixin, View):
             messages.error(request, str(exc))
             return self.again(request, case, action, form)
         messages.success(
-            request, _("已%(a)s：%(n)s") % {"a": workflow.ACTIONS[action].label, "n": case.number}
+            request, _("已完成“%(a)s”：%(n)s") % {"a": workflow.ACTIONS[action].label, "n": case.number}
         )
         return redirect("cases:detail", number=case.number)
 

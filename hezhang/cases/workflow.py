@@ -135,7 +135,7 @@ def refusal(case: Case, user, action: str, reporter: bool = False) -> str | None
     if spec is None:
         return _("未知的操作：%(a)s") % {"a": action}
     if case.state_id not in spec.from_states:
-        return _("案件当前状态为“%(s)s”，不能%(a)s") % {"s": case.state.label, "a": spec.label}
+        return _("案件当前状态为“%(s)s”，不能“%(a)s”") % {"s": case.state.label, "a": spec.label}
     if not _may(spec, user, case, reporter):
         return _("您无权对此案件执行“%(a)s”") % {"a": spec.label}
     if action == "extend_request" and case.events.filter(
