@@ -191,6 +191,8 @@ HEZHANG_EXTENT = envstr("HEZHANG_EXTENT", "73,3,136,54")
 HEZHANG_PUBLIC_BASE_URL = envstr("HEZHANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 HEZHANG_SITE_NAME = envstr("HEZHANG_SITE_NAME", "河长制信息平台")
 HEZHANG_NEAREST_RADIUS_M = envfloat("HEZHANG_NEAREST_RADIUS_M", 500.0)
+# How often each process checks whether the registry changed under its routing cache (0: every case; <0: no cache).
+HEZHANG_ROUTING_CACHE_SECONDS = envfloat("HEZHANG_ROUTING_CACHE_SECONDS", 5.0)
 
 SESSION_COOKIE_AGE = envint("HEZHANG_SESSION_SECONDS", 12 * 3600)
 # Behind nginx or another proxy of ours: the client's address is the last one it appended to X-Forwarded-For.

@@ -2,6 +2,9 @@
 
 Point -> nearest reach within a radius, else the water body polygon containing it, else the region and grid
 containing it. A point outside every jurisdiction goes to the top office, marked so: a case is never dropped.
+
+route() reads a per-process snapshot of the registry (hezhang.cases.routing_cache) instead of querying for
+every case; the functions below are the database lookups it must agree with, and what it falls back to.
 """
 
 import math
@@ -12,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from shapely.geometry import Point, shape
 
+from hezhang.cases import routing_cache
 from hezhang.geo.spatial import ReachIndex, RegionIndex, metres_per_degree
 from hezhang.registry.models import (
     Asset,
@@ -24,7 +28,7 @@ from hezhang.registry.models import (
     WaterBody,
 )
 
-ASSET_RADIUS_M = 30.0
+ASSET_RADIUS_M = routing_cache.ASSET_RADIUS_M  # one value for both paths
 
 
 @dataclass
@@ -145,38 +149,88 @@ def department_for(category, region: Region, lon: float, lat: float) -> tuple[De
     return (nearest[0], "按问题类别") if nearest else (None, "")
 
 
+class _Queries:
+    """The routing lookups for one point, read from the database (the functions above)."""
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon, self.lat = lon, lat
+
+    def nearest_reach(self, radius_m: float) -> tuple[Reach, float] | None:
+        return nearest_reach(self.lon, self.lat, radius_m)
+
+    def smallest_water_body(self) -> WaterBody | None:
+        bodies = _containing(WaterBody, self.lon, self.lat)
+        return min(bodies, key=lambda w: w.area_km2 or 0) if bodies else None
+
+    def containing_region(self) -> Region | None:
+        return containing_region(self.lon, self.lat)
+
+    def grid(self) -> Grid | None:
+        grids = _containing(Grid, self.lon, self.lat)
+        return grids[0] if grids else None
+
+    def top_office(self) -> Office | None:
+        return top_office()
+
+    def office_for(self, region: Region) -> Office | None:
+        return office_for(region)
+
+    def department_for(self, category, region: Region) -> tuple[Department | None, str]:
+        return department_for(category, region, self.lon, self.lat)
+
+    def responsible_chiefs(self, reach: Reach | None, water_body: WaterBody | None) -> list:
+        return responsible_chiefs(reach, water_body)
+
+
 def route(lon: float, lat: float, category=None) -> Routing | None:
-    """Decide where a case at (lon, lat) goes. None only when the platform has no office at all."""
+    """Decide where a case at (lon, lat) goes. None only when the platform has no office at all.
+
+    Answered from the per-process routing cache (hezhang.cases.routing_cache); from the database, with the
+    same result, when the cache is switched off or cannot answer this point exactly.
+    """
+    snapshot = routing_cache.snapshot()
+    if snapshot is not None:
+        try:
+            return _decide(lon, lat, category, snapshot.at(lon, lat))
+        except routing_cache.Unanswerable:
+            pass
+    return route_uncached(lon, lat, category)
+
+
+def route_uncached(lon: float, lat: float, category=None) -> Routing | None:
+    """route() read straight from the database, without the cache."""
+    return _decide(lon, lat, category, _Queries(lon, lat))
+
+
+def _decide(lon: float, lat: float, category, lookup) -> Routing | None:
     radius = settings.HEZHANG_NEAREST_RADIUS_M
     notes: list[str] = []
     reach = water_body = None
     distance = None
-    found = nearest_reach(lon, lat, radius)
+    found = lookup.nearest_reach(radius)
     if found is not None:
         reach, distance = found
         water_body = reach.water_body
         notes.append(f"距河段“{reach.name}” {distance:.0f} 米")
     else:
-        bodies = _containing(WaterBody, lon, lat)
-        if bodies:
-            water_body = min(bodies, key=lambda w: w.area_km2 or 0)
+        water_body = lookup.smallest_water_body()
+        if water_body is not None:
             notes.append(f"位于水体“{water_body.name}”内")
-    point_region = containing_region(lon, lat)
-    grids = _containing(Grid, lon, lat)
-    grid = grids[0] if grids else None
+    point_region = lookup.containing_region()
+    grid = lookup.grid()
     region = (
         reach.region if reach is not None else point_region or (water_body.region if water_body else None)
     )
     if region is None:
-        office = top_office()
+        office = lookup.top_office()
         if office is None:
             return None
         notes.append(f"不在任何辖区内，转{office.name}")
         return Routing(region=office.region, office=office, outside=True, notes=notes)
-    office = office_for(region) or top_office()
+    office = lookup.office_for(region) or lookup.top_office()
     if office is None:
         return None
-    department, why = department_for(category, point_region or region, lon, lat)
+    department, why = lookup.department_for(category, point_region or region)
     if department is not None:
         notes.append(f"建议交办{department.name}（{why}）")
     return Routing(
@@ -185,7 +239,7 @@ def route(lon: float, lat: float, category=None) -> Routing | None:
         reach=reach,
         water_body=water_body,
         grid=grid,
-        chiefs=responsible_chiefs(reach, water_body),
+        chiefs=lookup.responsible_chiefs(reach, water_body),
         department=department,
         distance_m=distance,
         notes=notes,
