@@ -3,6 +3,10 @@
 The workflow's rules stay in workflow.py: this module only turns requests into `workflow.perform()` calls and
 its refusals into status codes (403 not your step, 409 not now, 400 bad input). Public endpoints share their
 validation and rate limits with the 随手拍 page through reporting.py and never show names or phone numbers.
+
+Labels follow the request's language (``Accept-Language: en``): a state's ``label``, a category's ``name`` and an
+event's ``label`` are English when English is asked for (a category without an English name keeps its Chinese
+one); codes never change and are what clients should compare.
 """
 
 from collections.abc import Mapping
@@ -28,6 +32,7 @@ from hezhang.cases.intake import IntakeError, attach_photo, create_case
 from hezhang.cases.models import Case, CaseCategory, Urgency
 from hezhang.cases.photos import PhotoError, inspect
 from hezhang.cases.public import public_events
+from hezhang.cases.upload_errors import describe
 from hezhang.cases.views import LIST_RELATED, cases_for
 from hezhang.geo.coords import to_wgs84
 
@@ -91,9 +96,17 @@ class CaseUserRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class CaseCategoryRefSerializer(CaseCodedRefSerializer):
+    name = serializers.CharField(
+        source="display_name", read_only=True, help_text="按请求语言（Accept-Language）显示的名称"
+    )
+
+
 class CaseStateRefSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(
+        source="display_label", read_only=True, help_text="按请求语言（Accept-Language）显示的名称"
+    )
     is_open = serializers.BooleanField(read_only=True)
     is_fixed = serializers.BooleanField(read_only=True)
 
@@ -103,7 +116,7 @@ class CaseListItemSerializer(serializers.Serializer):
 
     number = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
-    category = CaseCodedRefSerializer(read_only=True)
+    category = CaseCategoryRefSerializer(read_only=True)
     channel = serializers.CharField(read_only=True, help_text="来源渠道代码（patrol、public、hotline…）")
     state = CaseStateRefSerializer(read_only=True)
     urgency = serializers.CharField(read_only=True, help_text="normal 或 urgent")
@@ -154,8 +167,9 @@ class CaseEventSerializer(serializers.Serializer):
 class CasePhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     stage = serializers.CharField(read_only=True, help_text="before 处置前 / after 处置后")
-    url = serializers.SerializerMethodField(help_text="去除元数据的公开图")
-    thumbnail = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="去除元数据的公开图；生成之前为 null")
+    thumbnail = serializers.SerializerMethodField(help_text="缩略图；生成之前为 null")
+    processing = serializers.SerializerMethodField(help_text="公开图和缩略图正在后台生成")
     width = serializers.IntegerField(read_only=True)
     height = serializers.IntegerField(read_only=True)
     taken_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -169,6 +183,10 @@ class CasePhotoSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_thumbnail(self, photo):
         return _absolute(self.context.get("request"), photo.thumbnail)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_processing(self, photo) -> bool:
+        return photo.processing
 
 
 class CaseAllowedActionSerializer(serializers.Serializer):
@@ -379,7 +397,7 @@ class CaseListView(generics.ListCreateAPIView):
             for content, name in photos:
                 inspect(content, name)
         except PhotoError as exc:
-            return Response({"photos": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"photos": [describe(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             case, created = create_case(
                 category=data["category"],
@@ -485,7 +503,7 @@ class CaseActionView(APIView):
                     attach_photo(case, upload.read(), upload.name, stage)
                 event = workflow.perform(case, request.user, action, note=note, **params)
         except PhotoError as exc:
-            return Response({"photos": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"photos": [describe(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except workflow.WorkflowError as exc:
             case.refresh_from_db()
             refusal = refused(case, request.user, action)
@@ -553,8 +571,9 @@ class PublicEventSerializer(serializers.Serializer):
 
 class PublicPhotoSerializer(serializers.Serializer):
     stage = serializers.CharField(read_only=True)
-    url = serializers.SerializerMethodField()
-    thumbnail = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="生成之前为 null")
+    thumbnail = serializers.SerializerMethodField(help_text="生成之前为 null")
+    processing = serializers.SerializerMethodField(help_text="公开图和缩略图正在后台生成")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, photo):
@@ -564,12 +583,18 @@ class PublicPhotoSerializer(serializers.Serializer):
     def get_thumbnail(self, photo):
         return _absolute(self.context.get("request"), photo.thumbnail)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_processing(self, photo) -> bool:
+        return photo.processing
+
 
 class PublicCaseSerializer(serializers.Serializer):
     """What anyone may see of a case, as on its public page: no names, no phones, no description."""
 
     number = serializers.CharField(read_only=True)
-    category = serializers.CharField(source="category.name", read_only=True)
+    category = serializers.CharField(
+        source="category.display_name", read_only=True, help_text="按请求语言（Accept-Language）显示的名称"
+    )
     state = CaseStateRefSerializer(read_only=True)
     place = serializers.SerializerMethodField(help_text="河段名，或所在行政区名")
     reported_at = serializers.DateTimeField(source="created_at", read_only=True)
@@ -628,7 +653,12 @@ class PublicReportView(APIView):
             existing = Case.objects.select_related("office").filter(client_id=client_id.strip()).first()
             if existing is not None:
                 return Response(self.answer(request, existing), status=status.HTTP_200_OK)
-        report, errors = reporting.check(request.data, request.FILES.getlist("photos"), photo_required=False)
+        report, errors = reporting.check(
+            request.data,
+            request.FILES.getlist("photos"),
+            videos=request.FILES.getlist("videos"),
+            photo_required=False,
+        )
         if not errors and reporting.rate_limited(request, report.phone):
             return Response(
                 {"detail": _("提交过于频繁，请稍后再试")}, status=status.HTTP_429_TOO_MANY_REQUESTS

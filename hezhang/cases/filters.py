@@ -4,6 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.accounts.jurisdiction import visible
 from hezhang.cases.models import Case, CaseCategory, CaseState, Channel
@@ -14,7 +15,7 @@ QUEUES = {
     "new": _("待受理"),
     "verify": _("待核查"),
     "overdue": _("已超期"),
-    "supervised": _("督办"),
+    "supervised": pgettext_lazy("flag", "督办"),
     "long_term": _("挂账"),
     "open": _("全部未结"),
     "closed": _("已结"),

@@ -158,6 +158,7 @@ class CategoryForm(forms.ModelForm):
             "region",
             "code",
             "name",
+            "name_en",
             "group",
             "department_kind",
             "deadline_days",

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from hezhang.cases.bilingual import in_active_language
 from hezhang.registry.models import Department, DepartmentKind, Grid, Office, Reach, Region, WaterBody
 
 
@@ -16,6 +18,12 @@ class CaseState(models.Model):
 
     code = models.CharField(verbose_name=_("代码"), max_length=20, primary_key=True)
     label = models.CharField(verbose_name=_("名称"), max_length=50)
+    label_en = models.CharField(
+        verbose_name=_("英文名称"),
+        max_length=100,
+        blank=True,
+        help_text=_("英文界面显示的名称；留空则显示中文名称"),
+    )
     is_open = models.BooleanField(verbose_name=_("未结"), default=True)
     is_fixed = models.BooleanField(
         verbose_name=_("已解决"),
@@ -26,11 +34,16 @@ class CaseState(models.Model):
 
     class Meta:
         verbose_name = _("案件状态")
-        verbose_name_plural = _("案件状态")
+        verbose_name_plural = pgettext_lazy("plural", "案件状态")
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (the Chinese one when there is no English)."""
+        return in_active_language(self.label, self.label_en)
 
 
 class CaseCategory(models.Model):
@@ -47,6 +60,12 @@ class CaseCategory(models.Model):
     )
     code = models.SlugField(verbose_name=_("代码"), max_length=40)
     name = models.CharField(verbose_name=_("名称"), max_length=50)
+    name_en = models.CharField(
+        verbose_name=_("英文名称"),
+        max_length=100,
+        blank=True,
+        help_text=_("英文界面显示的名称；留空则显示中文名称"),
+    )
     group = models.CharField(verbose_name=_("分组"), max_length=30, blank=True)
     department_kind = models.CharField(
         verbose_name=_("默认处置部门类别"),
@@ -61,7 +80,7 @@ class CaseCategory(models.Model):
 
     class Meta:
         verbose_name = _("问题类别")
-        verbose_name_plural = _("问题类别")
+        verbose_name_plural = pgettext_lazy("plural", "问题类别")
         ordering = ["order", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -72,7 +91,12 @@ class CaseCategory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (the Chinese one when there is no English)."""
+        return in_active_language(self.name, self.name_en)
 
 
 class Channel(models.TextChoices):
@@ -223,7 +247,7 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = _("案件")
-        verbose_name_plural = _("案件")
+        verbose_name_plural = pgettext_lazy("plural", "案件")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),
@@ -268,7 +292,7 @@ class CaseEvent(models.Model):
 
     class Meta:
         verbose_name = _("案件记录")
-        verbose_name_plural = _("案件记录")
+        verbose_name_plural = pgettext_lazy("plural", "案件记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -328,8 +352,10 @@ class CasePhoto(models.Model):
     )
     stage = models.CharField(verbose_name=_("阶段"), max_length=10, choices=PhotoStage.choices)
     original = models.FileField(verbose_name=_("原图"), upload_to=_original_path)
-    public = models.FileField(verbose_name=_("公开图"), upload_to=_public_path)
-    thumbnail = models.FileField(verbose_name=_("缩略图"), upload_to=_thumb_path)
+    # Blank until the copies are rendered: public reports leave that to the background job (see render_pending).
+    public = models.FileField(verbose_name=_("公开图"), upload_to=_public_path, blank=True)
+    thumbnail = models.FileField(verbose_name=_("缩略图"), upload_to=_thumb_path, blank=True)
+    render_error = models.CharField(verbose_name=_("处理错误"), max_length=200, blank=True)
     sha256 = models.CharField(verbose_name=_("SHA-256"), max_length=64)
     width = models.PositiveIntegerField(verbose_name=_("宽"), default=0)
     height = models.PositiveIntegerField(verbose_name=_("高"), default=0)
@@ -340,11 +366,69 @@ class CasePhoto(models.Model):
 
     class Meta:
         verbose_name = _("案件照片")
-        verbose_name_plural = _("案件照片")
+        verbose_name_plural = pgettext_lazy("plural", "案件照片")
         ordering = ["stage", "uploaded_at"]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_stage_display()}"
+
+    @property
+    def processing(self) -> bool:
+        """The public copy and thumbnail are still to be rendered by the background job."""
+        return not self.public and not self.render_error
+
+
+def _video_path(instance, filename: str) -> str:
+    return f"private/cases/{timezone.now():%Y/%m}/{instance.sha256}{_ext(filename)}"
+
+
+class CaseVideo(models.Model):
+    """A short video of the problem, kept privately for staff: a video shows faces and voices, so it is never public."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="videos")
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("记录"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="videos",
+    )
+    stage = models.CharField(verbose_name=_("阶段"), max_length=10, choices=PhotoStage.choices)
+    original = models.FileField(verbose_name=_("视频文件"), upload_to=_video_path)
+    sha256 = models.CharField(verbose_name=_("SHA-256"), max_length=64)
+    container = models.CharField(verbose_name=_("格式"), max_length=10)
+    size_bytes = models.PositiveBigIntegerField(verbose_name=_("大小（字节）"), default=0)
+    duration_s = models.FloatField(verbose_name=_("时长（秒）"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(verbose_name=_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件视频")
+        verbose_name_plural = pgettext_lazy("plural", "案件视频")
+        ordering = ["stage", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_stage_display()}"
+
+
+class RateWindow(models.Model):
+    """How many public reports one address or phone made in one hour: the limit against scripted floods.
+
+    One row per key and hour, bumped by a single upsert statement; the database is the only state shared by
+    every server process, so no cache server is needed for the limit to hold across them.
+    """
+
+    key = models.CharField(verbose_name=_("键"), max_length=100)
+    window = models.CharField(verbose_name=_("时段"), max_length=10)
+    count = models.PositiveIntegerField(verbose_name=_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("提交计数")
+        verbose_name_plural = pgettext_lazy("plural", "提交计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="cases_rate_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window}: {self.count}"
 
 
 class CaseNumber(models.Model):
@@ -355,7 +439,7 @@ class CaseNumber(models.Model):
 
     class Meta:
         verbose_name = _("案件编号序列")
-        verbose_name_plural = _("案件编号序列")
+        verbose_name_plural = pgettext_lazy("plural", "案件编号序列")
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last:04d}"

@@ -1,20 +1,17 @@
-"""Photos attached to cases: checking an upload, reading where and when it was taken, making safe copies.
+"""Photos attached to cases: checking an upload and describing it.
 
 A case (a problem reported on a river or lake) carries photos taken before
 and after it is dealt with.  Those photos arrive from phones and from the
 public, so everything about them is untrusted: the file name, the declared
 content type and the bytes themselves.  This module therefore
 
-* decides what a file is by decoding it, never by its name or MIME type;
+* decides what a file is by its content, never by its name or MIME type;
 * refuses decompression bombs by their header, before any pixel is decoded;
-* reads the capture time and the GPS position from EXIF, because that is
-  the evidence of where and when the problem was seen;
-* produces the copies that may be shown to anyone (``public_copy`` and
-  ``thumbnail``) as freshly encoded JPEGs with no metadata at all.  An
-  original photo's EXIF says where its author stood and often which phone
-  they own; a whistle-blower's location is personal information that must
-  not leak through a public case page.  Only the re-encoded copies are for
-  display; the original stays with the case as evidence.
+* reads the capture time and the GPS position from EXIF (``exif.py``),
+  because that is the evidence of where and when the problem was seen.
+
+The copies that may be shown to anyone are made in ``photo_copies.py``;
+the original stays with the case as evidence.
 
 It deliberately imports nothing from Django, so that it can be used and
 tested on its own (by views, by the API, by management commands).
@@ -30,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import re
 import struct
 import warnings
@@ -40,12 +36,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
-from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
-if TYPE_CHECKING:
-    from PIL.ImageCms import ImageCmsProfile
+from hezhang.cases.exif import capture_time, gps_position, orientation, read_exif
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -54,8 +48,7 @@ __all__ = [
     "PhotoInfo",
     "heif_supported",
     "inspect",
-    "public_copy",
-    "thumbnail",
+    "jpeg_structure_ok",
 ]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -99,9 +92,6 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
 # displayed height.
 _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
-_JPEG_QUALITY_RANGE = range(1, 96)  # Pillow's docs: above 95 only grows the file.
-_THUMBNAIL_QUALITY = 75
-
 
 class PhotoError(ValueError):
     """An upload that is not an acceptable photo.
@@ -113,10 +103,13 @@ class PhotoError(ValueError):
     have to parse the sentence.
     """
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, *, name: str | None = None, limit: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        # What the sentence was made of, so another language can say the same (see cases/upload_errors.py).
+        self.name = name
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +176,8 @@ def inspect(
     filename: str,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    *,
+    decode: bool = True,
 ) -> PhotoInfo:
     """Check that ``data`` is a photo we accept and describe it.
 
@@ -190,16 +185,28 @@ def inspect(
     file is empty, larger than ``max_bytes``, not a JPEG/PNG/WebP/HEIF image
     (whatever its name says), larger than ``max_pixels`` according to its
     header, or cannot be fully decoded.
+
+    With ``decode=False`` a JPEG's pixels are not decoded here: its header is
+    parsed and its marker structure walked to the end of the compressed data
+    instead (which catches a cut-off upload and anything that is not a JPEG),
+    and the full decode is left to the rendering of its copies.  That is what
+    lets a report with a 12 MP photo be accepted in a few milliseconds; other
+    formats are rarer from phones and are always decoded.
     """
     name = _display_name(filename)
     if not data:
-        raise PhotoError(f"文件{_spaced(name)}是空的", "empty")
+        raise PhotoError(f"文件{_spaced(name)}是空的", "empty", name=name)
     # The size check comes first and costs nothing: nothing else should be
     # spent on a file that is going to be refused anyway.
     if len(data) > max_bytes:
-        raise PhotoError(f"照片{_spaced(name)}超过 {_megabytes(max_bytes)}", "too_large")
+        raise PhotoError(
+            f"照片{_spaced(name)}超过 {_megabytes(max_bytes)}",
+            "too_large",
+            name=name,
+            limit=_megabytes(max_bytes),
+        )
 
-    with _bomb_warnings_as_errors():
+    with bomb_warnings_as_errors():
         # verify() looks for structural damage that decoding may tolerate
         # (a PNG chunk with a wrong checksum, for instance) but leaves the
         # image object unusable, hence the second open before load().
@@ -210,62 +217,81 @@ def inspect(
             raise _damaged(name) from None
         finally:
             header.close()
-        image = _decode(data, name, max_pixels, fit_within=None)
+        if not decode and data.startswith(b"\xff\xd8\xff"):
+            if not jpeg_structure_ok(data):
+                raise _damaged(name)
+            image = _open_header(data, name, max_pixels)
+        else:
+            image = decode_pixels(data, name, max_pixels, fit_within=None)
 
     with image:
         reported_format = _REPORTED_FORMAT[str(image.format)]
         width, height = image.size
-        exif = _read_exif(image)
+        exif = read_exif(image)
 
-    orientation = _orientation(exif)
-    turned = orientation in _QUARTER_TURN_ORIENTATIONS
-    position = _gps_position(exif)
+    turn = orientation(exif)
+    turned = turn in _QUARTER_TURN_ORIENTATIONS
+    position = gps_position(exif)
     return PhotoInfo(
         format=reported_format,
         width=width,
         height=height,
-        orientation=orientation,
+        orientation=turn,
         upright_width=height if turned else width,
         upright_height=width if turned else height,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        taken_at=_capture_time(exif),
+        taken_at=capture_time(exif),
         lon=position[0] if position else None,
         lat=position[1] if position else None,
     )
 
 
-def public_copy(data: bytes, max_side: int = 1600, quality: int = 82) -> bytes:
-    """A JPEG of the photo that is safe to show to anyone.
-
-    The photo is turned upright per its EXIF orientation (because the copy
-    will carry no orientation tag to tell a browser to do it), scaled down
-    so that neither side exceeds ``max_side`` (never up), converted to sRGB
-    and to plain RGB with any transparency laid on white (JPEG has no
-    alpha), then encoded afresh with no EXIF, no GPS, no ICC profile and no
-    comment.
-
-    ``data`` should already have passed ``inspect``; the pixel limit is
-    checked again anyway so this function is never the weak spot.
-    """
-    return _render(data, max_side, quality)
-
-
-def thumbnail(data: bytes, side: int = 320) -> bytes:
-    """A small metadata-free JPEG for lists and map pop-ups.
-
-    The whole photo is fitted inside a ``side`` x ``side`` square rather than
-    cropped to it: the problem being reported may be at the edge of the
-    frame, and a thumbnail that cuts it off is misleading.
-    """
-    return _render(data, side, _THUMBNAIL_QUALITY)
-
-
 # --- opening and decoding -------------------------------------------------
 
 
+# JPEG markers that stand alone, without a length field after them.
+_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
+
+
+def jpeg_structure_ok(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG whose segments chain up to a frame, a scan and an end-of-image marker.
+
+    Walks the length-prefixed segments from SOI to the first SOS (start of
+    scan), requiring a frame header (SOFn) on the way, then looks for EOI
+    after the scan.  Inside entropy-coded data every 0xFF byte is followed by
+    0x00 or a restart marker, so the first FFD9 after the scan is the real
+    end of the first image; anything after it (a second MPO frame, a phone's
+    "motion photo" video) is allowed.  A file cut off in transfer has no EOI.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    pos, end, frame = 2, len(data), False
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker in _STANDALONE_MARKERS:
+            pos += 2
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > end:
+            return False
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            frame = True
+        if marker == 0xDA:  # start of scan: compressed data follows
+            return frame and data.find(b"\xff\xd9", pos + 2 + length) != -1
+        if marker == 0xD9:
+            return False
+        pos += 2 + length
+    return False
+
+
 @contextmanager
-def _bomb_warnings_as_errors() -> Iterator[None]:
+def bomb_warnings_as_errors() -> Iterator[None]:
     """Make Pillow's DecompressionBombWarning an exception inside the block.
 
     Pillow only warns between MAX_IMAGE_PIXELS and twice that, and raises
@@ -318,7 +344,9 @@ def _open_header(data: bytes, name: str | None, max_pixels: int) -> ImageFile.Im
     return image
 
 
-def _decode(data: bytes, name: str | None, max_pixels: int, fit_within: int | None) -> ImageFile.ImageFile:
+def decode_pixels(
+    data: bytes, name: str | None, max_pixels: int, fit_within: int | None
+) -> ImageFile.ImageFile:
     """Open ``data`` and decode every pixel, optionally shrinking to fit a square as it goes.
 
     Shrinking is done with Image.thumbnail *before* load, because for JPEG
@@ -331,7 +359,13 @@ def _decode(data: bytes, name: str | None, max_pixels: int, fit_within: int | No
     image = _open_header(data, name, max_pixels)
     try:
         if fit_within is not None:
-            image.thumbnail((fit_within, fit_within), Image.Resampling.LANCZOS)
+            width, height = image.size
+            scale = fit_within / max(width, height)
+            if scale < 1:
+                # Ask the decoder for the smallest DCT scale that still covers the target (draft wants
+                # both sides, so the box keeps the photo's proportions), then resample the rest of the way.
+                image.draft(None, (max(1, int(width * scale)), max(1, int(height * scale))))
+                image.thumbnail((fit_within, fit_within), Image.Resampling.LANCZOS, reducing_gap=None)
         # thumbnail() returns early without loading when the photo is
         # already small enough; load() is a no-op when it has loaded.
         image.load()
@@ -342,99 +376,6 @@ def _decode(data: bytes, name: str | None, max_pixels: int, fit_within: int | No
         image.close()
         raise _damaged(name) from None
     return image
-
-
-def _render(data: bytes, max_side: int, quality: int) -> bytes:
-    if max_side < 1:
-        raise ValueError(f"max_side must be at least 1, not {max_side}")
-    if quality not in _JPEG_QUALITY_RANGE:
-        raise ValueError(f"quality must be between 1 and 95, not {quality}")
-    if not data:
-        raise PhotoError("文件是空的", "empty")
-
-    with _bomb_warnings_as_errors():
-        decoded = _decode(data, None, DEFAULT_MAX_PIXELS, fit_within=max_side)
-    with decoded:
-        upright = _upright(decoded)
-    rgb = _to_srgb(_flatten_to_rgb(_sixteen_bit_to_eight(upright)), upright.info.get("icc_profile"))
-
-    # Pillow's JPEG writer takes EXIF and ICC only when asked, but it does
-    # copy a "comment" from image.info; emptying info and passing an empty
-    # EXIF block make "no metadata" hold whatever the source carried and
-    # whatever a future Pillow decides to carry over by default.
-    rgb.info = {}
-    out = io.BytesIO()
-    rgb.save(out, format="JPEG", quality=quality, optimize=True, progressive=True, exif=b"")
-    return out.getvalue()
-
-
-def _upright(image: Image.Image) -> Image.Image:
-    try:
-        turned = ImageOps.exif_transpose(image)
-    except Exception:
-        # Only reached with an EXIF block too malformed to parse.  The
-        # pixels are fine, and showing them unrotated beats refusing a
-        # photo that inspect() accepted; the EXIF is discarded below anyway.
-        return image.copy()
-    return turned if turned is not None else image.copy()
-
-
-def _sixteen_bit_to_eight(image: Image.Image) -> Image.Image:
-    """Scale 16-bit greyscale (some PNGs) to 8 bits.
-
-    convert("RGB") would clip every value above 255 to white instead of
-    scaling, turning a perfectly good photo into a blank page.
-    """
-    if image.mode == "I" or image.mode.startswith("I;16"):
-        return image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
-    return image
-
-
-def _flatten_to_rgb(image: Image.Image) -> Image.Image:
-    """Plain RGB, with any transparency laid over white.
-
-    JPEG has no alpha channel; converting straight to RGB would reveal
-    whatever colour the transparent pixels happen to hold (often black),
-    whereas white is what the photo looked like on the page it came from.
-    """
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
-    if not has_alpha:
-        return image if image.mode == "RGB" else image.convert("RGB")
-    rgba = image.convert("RGBA")
-    canvas = Image.new("RGB", rgba.size, (255, 255, 255))
-    canvas.paste(rgba, mask=rgba.getchannel("A"))
-    return canvas
-
-
-@cache
-def _srgb_profile() -> ImageCmsProfile:
-    from PIL import ImageCms
-
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-def _to_srgb(image: Image.Image, icc_profile: object) -> Image.Image:
-    """Convert colours from the photo's embedded ICC profile to sRGB.
-
-    The copy is written without a profile (it is metadata like the rest),
-    and a JPEG without one is shown as sRGB.  iPhones shoot in Display P3;
-    dropping their profile without converting would make every copy look
-    washed out.  If the profile is unusable or Pillow lacks LittleCMS, the
-    pixels are kept as they are, which is what a profile-unaware viewer
-    would have shown anyway.
-    """
-    if not isinstance(icc_profile, bytes) or not icc_profile or image.mode != "RGB":
-        return image
-    try:
-        from PIL import ImageCms
-    except ImportError:  # pragma: no cover - Pillow wheels ship LittleCMS
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        converted = ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image
-    return converted if converted is not None else image
 
 
 # --- refusals ---------------------------------------------------------------
@@ -465,11 +406,15 @@ def _megabytes(size: int) -> str:
 
 
 def _too_many_pixels(limit: int) -> PhotoError:
-    return PhotoError(f"照片尺寸过大（超过 {limit / 10_000:g} 万像素），可能是恶意文件", "too_many_pixels")
+    return PhotoError(
+        f"照片尺寸过大（超过 {limit / 10_000:g} 万像素），可能是恶意文件",
+        "too_many_pixels",
+        limit=f"{limit:d}",
+    )
 
 
 def _damaged(name: str | None) -> PhotoError:
-    return PhotoError(f"照片{_spaced(name)}已损坏，无法读取", "damaged")
+    return PhotoError(f"照片{_spaced(name)}已损坏，无法读取", "damaged", name=name)
 
 
 def _looks_like_heif(data: bytes) -> bool:
@@ -498,119 +443,11 @@ def _unidentified(data: bytes, name: str | None) -> PhotoError:
             f"照片{_spaced(name)}是 HEIC/HEIF 格式，本服务器暂不支持；"
             "请改传 JPEG（iPhone 可在“设置 › 相机 › 格式”中选择“兼容性最佳”）",
             "heif_unsupported",
+            name=name,
         )
     if _looks_like_accepted_format(data):
         return _damaged(name)
     accepted = "JPEG、PNG、HEIC/HEIF、WebP" if heif_supported() else "JPEG、PNG、WebP"
-    return PhotoError(f"文件{_spaced(name)}不是图片（只接受 {accepted}）", "not_image")
-
-
-# --- EXIF -------------------------------------------------------------------
-
-
-def _read_exif(image: Image.Image) -> Image.Exif | None:
-    try:
-        return image.getexif()
-    except Exception:
-        # Metadata is optional evidence, not a condition of acceptance: a
-        # photo whose EXIF is garbage is still a photo.  Pillow's EXIF
-        # parser can fail on hostile input in too many ways to list.
-        return None
-
-
-def _orientation(exif: Image.Exif | None) -> int:
-    if exif is None:
-        return 1
-    value = exif.get(ExifTags.Base.Orientation)
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
-def _ifd(exif: Image.Exif, ifd: ExifTags.IFD) -> dict[int, Any]:
-    try:
-        return dict(exif.get_ifd(ifd))
-    except Exception:
-        return {}  # see _read_exif: unreadable metadata counts as absent
-
-
-def _ascii(value: Any) -> str | None:
-    # EXIF ASCII fields come back as str, occasionally as bytes, usually
-    # with the NUL terminator the standard requires.
-    if isinstance(value, bytes):
-        value = value.decode("ascii", "replace")
-    if not isinstance(value, str):
-        return None
-    return value.replace("\x00", "").strip()
-
-
-def _capture_time(exif: Image.Exif | None) -> datetime | None:
-    if exif is None:
-        return None
-    # DateTimeOriginal belongs in the Exif sub-IFD; a few writers put it in
-    # IFD0.  Plain DateTime (IFD0) is deliberately not used: it is when the
-    # file was last changed, e.g. by an editing app, not when it was shot.
-    raw = _ifd(exif, ExifTags.IFD.Exif).get(ExifTags.Base.DateTimeOriginal)
-    if raw is None:
-        raw = exif.get(ExifTags.Base.DateTimeOriginal)
-    text = _ascii(raw)
-    if not text:
-        return None
-    # The standard says "YYYY:MM:DD HH:MM:SS"; some software writes dashes in
-    # the date.  Cameras with an unset clock write zeros or blanks, which
-    # fail to parse and are rightly treated as unknown.
-    for pattern in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text[:19], pattern)
-        except ValueError:
-            continue
-    return None
-
-
-def _gps_position(exif: Image.Exif | None) -> tuple[float, float] | None:
-    """(lon, lat) in decimal degrees, or None if the EXIF GPS block is missing or unusable."""
-    if exif is None:
-        return None
-    gps = _ifd(exif, ExifTags.IFD.GPSInfo)
-    lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "N", "S", 90.0)
-    lon = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "E", "W", 180.0)
-    if lat is None or lon is None:
-        return None
-    # Exactly (0, 0) is what several phones write when they had no fix; it
-    # is in the Gulf of Guinea, never on a Chinese river.
-    if lat == 0.0 and lon == 0.0:
-        return None
-    return lon, lat
-
-
-def _degrees(value: Any, ref: Any, positive: str, negative: str, limit: float) -> float | None:
-    """Decimal degrees from EXIF's (degrees, minutes, seconds) rationals and N/S or E/W reference.
-
-    The reference is required: without it the hemisphere is unknown, and a
-    point mirrored across the equator or the prime meridian is worse than
-    no point.  Some writers store only degrees (decimal) or degrees and
-    decimal minutes, so one to three parts are accepted.  Each rational may
-    have a zero denominator (Pillow then gives NaN); anything non-finite,
-    negative or out of range makes the whole coordinate unknown.
-    """
-    hemisphere = _ascii(ref)
-    if hemisphere is None:
-        return None
-    hemisphere = hemisphere.upper()[:1]
-    if hemisphere not in (positive, negative):
-        return None
-    parts_raw = value if isinstance(value, tuple | list) else (value,)
-    if not 1 <= len(parts_raw) <= 3:
-        return None
-    try:
-        parts = [float(part) for part in parts_raw]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return None
-    if any(not math.isfinite(part) or part < 0 for part in parts):
-        return None
-    if any(part >= 60 for part in parts[1:]):
-        return None
-    degrees = sum(part / 60.0**index for index, part in enumerate(parts))
-    if degrees > limit:
-        return None
-    # Seven decimals is about a centimetre, far finer than any phone's fix;
-    # rounding only hides the binary noise of the division.
-    return round(-degrees if hemisphere == negative else degrees, 7)
+    return PhotoError(
+        f"文件{_spaced(name)}不是图片（只接受 {accepted}）", "not_image", name=name, limit=accepted
+    )

@@ -40,7 +40,9 @@ def report(request):
         return render(
             request, "cases/public/report.html", {"categories": categories, "client_id": uuid.uuid4()}
         )
-    report_, errors = reporting.check(request.POST, request.FILES.getlist("photos"))
+    report_, errors = reporting.check(
+        request.POST, request.FILES.getlist("photos"), videos=request.FILES.getlist("videos")
+    )
     if not errors and reporting.rate_limited(request, report_.phone):
         errors.append(("rate", _("提交过于频繁，请稍后再试")))
     form = PublicReportForm(request.POST)  # the template puts back what was typed
@@ -100,8 +102,8 @@ def nearby(request):
             found.append(
                 {
                     "number": c.number,
-                    "category": c.category.name,
-                    "state": c.state.label,
+                    "category": c.category.display_name,
+                    "state": c.state.display_label,
                     "distance_m": round(d),
                     "reported": timezone.localtime(c.created_at).strftime("%m-%d"),
                     "url": reverse("public-cases:case", kwargs={"number": c.number}),
@@ -196,8 +198,8 @@ def map_data(request):
             "geometry": {"type": "Point", "coordinates": [round(c.lon, 5), round(c.lat, 5)]},
             "properties": {
                 "number": c.number,
-                "category": c.category.name,
-                "state": c.state.label,
+                "category": c.category.display_name,
+                "state": c.state.display_label,
                 "fixed": c.state.is_fixed,
                 "url": reverse("public-cases:case", kwargs={"number": c.number}),
             },

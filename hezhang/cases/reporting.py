@@ -10,17 +10,20 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hezhang.cases.intake import PreparedPhoto, create_case, prepare_photo
+from hezhang.cases import ratelimit
+from hezhang.cases.intake import PreparedPhoto, PreparedVideo, create_case, prepare_photo
 from hezhang.cases.models import CaseCategory
 from hezhang.cases.photos import PhotoError, inspect
+from hezhang.cases.upload_errors import describe
+from hezhang.cases.videos import DEFAULT_MAX_BYTES as DEFAULT_VIDEO_MAX_BYTES
+from hezhang.cases.videos import VideoError, inspect_video
 from hezhang.geo.coords import to_wgs84
 
 MAX_PHOTOS = 9
+MAX_VIDEOS = 3
 
 
 class PublicReportForm(forms.Form):
@@ -58,13 +61,15 @@ class Report:
     lat: float | None = None
     client_id: str | None = None
     photos: list[PreparedPhoto] = field(default_factory=list)
+    videos: list[PreparedVideo] = field(default_factory=list)
 
 
-def check(data, files, *, photo_required: bool = True) -> tuple[Report, list[tuple[str, str]]]:
+def check(data, files, *, videos=(), photo_required: bool = True) -> tuple[Report, list[tuple[str, str]]]:
     """Validate a report; returns it with the (field, message) errors, which are empty when it may be made.
 
-    `data` is the posted fields (a QueryDict or a plain dict), `files` the uploaded photos. Without a position
-    from the phone the first photo's own GPS is used; a position outside China is refused.
+    `data` is the posted fields (a QueryDict or a plain dict), `files` the uploaded photos, `videos` the
+    uploaded videos. Without a position from the phone the first photo's own GPS is used; a position outside
+    China is refused.
     """
     form = PublicReportForm(data)
     errors: list[tuple[str, str]] = []
@@ -80,13 +85,14 @@ def check(data, files, *, photo_required: bool = True) -> tuple[Report, list[tup
     for upload in files[:MAX_PHOTOS]:
         content = upload.read()
         try:
-            info = inspect(content, upload.name, max_bytes=max_bytes)
+            info = inspect(content, upload.name, max_bytes=max_bytes, decode=False)
         except PhotoError as exc:
-            errors.append(("photos", str(exc)))
+            errors.append(("photos", describe(exc)))
             continue
         report.photos.append(prepare_photo(content, upload.name, info))
         if evidence is None and info.lon is not None and info.lat is not None:
             evidence = (info.lon, info.lat)
+    errors += check_videos(videos, report.videos)
     if form.is_valid():
         cleaned = form.cleaned_data
         lon, lat = cleaned.get("lon"), cleaned.get("lat")
@@ -109,32 +115,34 @@ def check(data, files, *, photo_required: bool = True) -> tuple[Report, list[tup
     return report, errors
 
 
+def check_videos(uploads, into: list) -> list[tuple[str, str]]:
+    """Inspect uploaded videos, appending the accepted ones to `into`; returns the errors."""
+    errors: list[tuple[str, str]] = []
+    if len(uploads) > MAX_VIDEOS:
+        errors.append(("videos", _("最多上传 %(n)d 段视频") % {"n": MAX_VIDEOS}))
+    max_bytes = getattr(settings, "HEZHANG_VIDEO_MAX_BYTES", DEFAULT_VIDEO_MAX_BYTES)
+    for upload in uploads[:MAX_VIDEOS]:
+        try:
+            info = inspect_video(upload, upload.size, upload.name, max_bytes=max_bytes)
+        except VideoError as exc:
+            errors.append(("videos", describe(exc)))
+            continue
+        into.append(PreparedVideo(upload, upload.name, info))
+    return errors
+
+
 def client_ip(request) -> str:
     # X-Forwarded-For is only believed behind our own proxy; otherwise anyone could pick their address.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.HEZHANG_BEHIND_PROXY else ""
     return (forwarded.split(",")[-1] if forwarded else request.META.get("REMOTE_ADDR", "")).strip()
 
 
-def over_limit(key: str, limit: int) -> bool:
-    """A fixed one-hour window per key; generous enough for a person, too tight for a script."""
-    bucket = f"hz-rate:{key}:{timezone.now():%Y%m%d%H}"
-    count = cache.get_or_set(bucket, 0, 3600)
-    if count >= limit:
-        return True
-    try:
-        cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, 3600)
-    return False
-
-
 def rate_limited(request, phone: str) -> bool:
     """Counts this report against its address and phone; True when either is over its hourly limit."""
-    return over_limit(
-        f"ip:{client_ip(request)}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR", 20)
-    ) or bool(
-        phone and over_limit(f"phone:{phone}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_PHONE_HOUR", 5))
-    )
+    limits = [(f"ip:{client_ip(request)}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_IP_HOUR", 20))]
+    if phone:
+        limits.append((f"phone:{phone}", getattr(settings, "HEZHANG_PUBLIC_REPORTS_PER_PHONE_HOUR", 5)))
+    return ratelimit.hit_all(limits)
 
 
 def submit(report: Report):
@@ -148,4 +156,5 @@ def submit(report: Report):
         reporter_phone=report.phone,
         client_id=report.client_id,
         photos=report.photos,
+        videos=report.videos,
     )

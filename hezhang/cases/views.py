@@ -20,6 +20,7 @@ from hezhang.cases.forms import ActionForm, CategoryForm, IntakeForm
 from hezhang.cases.intake import IntakeError, attach_photo, create_case
 from hezhang.cases.models import Case, CaseCategory
 from hezhang.cases.photos import PhotoError, inspect
+from hezhang.cases.upload_errors import describe
 
 LIST_RELATED = ("state", "category", "region", "department", "office", "reach")
 
@@ -107,6 +108,7 @@ class Detail(LoginRequiredMixin, View):
                 "events": case.events.select_related("actor", "to_state").order_by("at", "id"),
                 "before": [p for p in photos if p.stage == "before"],
                 "after": [p for p in photos if p.stage == "after"],
+                "videos": list(case.videos.all()),
                 "action_forms": action_forms,
                 "chiefs": case.chiefs.all(),
             },
@@ -135,7 +137,7 @@ class Act(LoginRequiredMixin, View):
                     **form.workflow_params(),
                 )
         except (workflow.WorkflowError, PhotoError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, describe(exc) if isinstance(exc, PhotoError) else str(exc))
             return self.again(request, case, action, form)
         messages.success(
             request, _("已完成“%(a)s”：%(n)s") % {"a": workflow.ACTIONS[action].label, "n": case.number}
@@ -199,7 +201,7 @@ class New(LoginRequiredMixin, View):
                 photos=photos,
             )
         except PhotoError as exc:
-            form.add_error("photos", str(exc))
+            form.add_error("photos", describe(exc))
             return render(request, "cases/new.html", {"form": form}, status=400)
         except IntakeError as exc:
             form.add_error(None, str(exc))
@@ -242,7 +244,7 @@ class Categories(LoginRequiredMixin, View):
                 status=400,
             )
         form.save()
-        messages.success(request, _("已保存问题类别：%(n)s") % {"n": form.instance.name})
+        messages.success(request, _("已保存问题类别：%(n)s") % {"n": form.instance.display_name})
         return redirect("cases:categories")
 
     def editable(self, request, pk):
@@ -262,7 +264,7 @@ def geojson(request):
             "properties": {
                 "name": f"{c.number} {c.title}",
                 "url": reverse("cases:detail", kwargs={"number": c.number}),
-                "state": c.state.label,
+                "state": c.state.display_label,
                 "overdue": c.is_overdue,
             },
         }

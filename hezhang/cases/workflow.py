@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hezhang.cases import roles
 from hezhang.cases.models import Case, CaseEvent, CaseState
@@ -71,7 +71,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "remind": Action(gettext_lazy("到期提醒"), OPEN_WORK, None, "system", public=False),
     "supervise": Action(
-        gettext_lazy("督办"), ("accepted", *OPEN_WORK, "long_term"), None, "supervisor", needs_note=True
+        pgettext_lazy("action", "督办"),
+        ("accepted", *OPEN_WORK, "long_term"),
+        None,
+        "supervisor",
+        needs_note=True,
     ),
     "extend_request": Action(
         gettext_lazy("申请延期"),
@@ -135,7 +139,7 @@ def refusal(case: Case, user, action: str, reporter: bool = False) -> str | None
     if spec is None:
         return _("未知的操作：%(a)s") % {"a": action}
     if case.state_id not in spec.from_states:
-        return _("案件当前状态为“%(s)s”，不能“%(a)s”") % {"s": case.state.label, "a": spec.label}
+        return _("案件当前状态为“%(s)s”，不能“%(a)s”") % {"s": case.state.display_label, "a": spec.label}
     if not _may(spec, user, case, reporter):
         return _("您无权对此案件执行“%(a)s”") % {"a": spec.label}
     if action == "extend_request" and case.events.filter(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -47,7 +48,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
+        verbose_name_plural = pgettext_lazy("plural", "站内通知")
         ordering = ["-created_at", "-id"]
         # The bell counts a user's unread notifications on every page.
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
@@ -149,7 +150,7 @@ class OutboxMessage(models.Model):
 
     class Meta:
         verbose_name = _("短信与邮件")
-        verbose_name_plural = _("短信与邮件")
+        verbose_name_plural = pgettext_lazy("plural", "短信与邮件")
         ordering = ["-created_at", "-id"]
         indexes = [
             # The worker's question every ten seconds: which pending messages are due?

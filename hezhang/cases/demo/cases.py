@@ -155,5 +155,5 @@ def _ring_bells(township: Region, village_chief: User | None) -> None:
 
 def summary(built: bool) -> dict:
     counts = Counter(Case.objects.filter(client_id__startswith=MARK).values_list("state", flat=True))
-    states = [(s.code, s.label, counts[s.code]) for s in CaseState.objects.all() if counts[s.code]]
+    states = [(s.code, s.display_label, counts[s.code]) for s in CaseState.objects.all() if counts[s.code]]
     return {"built": built, "total": sum(counts.values()), "states": states}

@@ -11,7 +11,7 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from hezhang.cases.intake import create_case
+from hezhang.cases.intake import create_case, render_pending
 from hezhang.cases.models import Case, CaseEvent
 
 PHONE = "13800000009"  # case_b's reporter
@@ -72,7 +72,11 @@ def test_a_public_report_is_handled_to_closed_entirely_through_the_api(world, ca
     assert detail["reporter_phone"] == PHONE  # staff call the reporter back
     assert {"accept", "assign", "reject", "merge"} <= {a["action"] for a in detail["allowed_actions"]}
     assert [e["action"] for e in detail["events"]] == ["report"]
-    assert detail["photos"][0]["stage"] == "before" and detail["photos"][0]["thumbnail"].startswith("http")
+    assert detail["photos"][0]["stage"] == "before" and detail["photos"][0]["processing"] is True
+    assert detail["photos"][0]["thumbnail"] is None  # rendered by the background job, a moment later
+    assert render_pending() == 1
+    photo = bob.get(f"/api/v1/cases/{case_b.number}/").json()["photos"][0]
+    assert photo["processing"] is False and photo["thumbnail"].startswith("http")
 
     assert act(bob, case_b, "accept").status_code == 200
     deadline = (timezone.localtime() + datetime.timedelta(days=3)).replace(microsecond=0)

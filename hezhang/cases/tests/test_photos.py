@@ -12,7 +12,8 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
 from hezhang.cases import photos
-from hezhang.cases.photos import PhotoError, inspect, public_copy, thumbnail
+from hezhang.cases.photo_copies import public_copy, render, thumbnail
+from hezhang.cases.photos import PhotoError, inspect, jpeg_structure_ok
 
 RED = (220, 20, 20)
 BLUE = (20, 20, 220)
@@ -413,3 +414,27 @@ def test_public_copy_and_thumbnail_refuse_what_is_not_a_photo():
     data = encode(noise(), quality=90)
     with pytest.raises(PhotoError, match="^照片已损坏，无法读取$"):
         thumbnail(data[: len(data) // 2])
+
+
+def test_a_whole_jpeg_passes_the_structure_walk_and_a_cut_one_does_not():
+    data = encode(noise(), quality=90)
+    assert jpeg_structure_ok(data)
+    assert not jpeg_structure_ok(data[: len(data) - 40])
+    assert not jpeg_structure_ok(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+
+
+def test_inspect_without_decoding_still_refuses_a_cut_off_jpeg_and_reads_its_exif():
+    data = encode(noise(), quality=90)
+    with pytest.raises(PhotoError) as refused:
+        inspect(data[: len(data) // 2], "IMG_03.jpg", decode=False)
+    assert refused.value.code == "damaged"
+    info = inspect(data, "IMG_03.jpg", decode=False)
+    assert (info.format, info.width, info.height) == ("JPEG", *Image.open(io.BytesIO(data)).size)
+
+
+def test_render_makes_both_copies_from_one_decode_without_metadata():
+    big = encode(noise((2000, 1500)), quality=90)
+    copies = render(big, max_side=800, thumb_side=200)
+    public, small = Image.open(io.BytesIO(copies.public)), Image.open(io.BytesIO(copies.thumbnail))
+    assert public.size == (800, 600) and small.size == (200, 150)
+    assert not public.getexif() and not small.getexif()

@@ -3,13 +3,16 @@
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from hezhang.cases.intake import RENDER_JOB, render_pending
 from hezhang.cases.models import Case
 from hezhang.cases.tests.conftest import jpeg
 from hezhang.cases.workflow import perform
+from hezhang.jobs.schedule import run_due
 
 
 def photo(name="river.jpg", gps=None):
@@ -157,7 +160,26 @@ def test_closing_sends_the_reporter_an_sms_in_the_outbox(
     assert sms.exists() and case_b.number in sms.first().body
 
 
+def test_a_reports_photo_shows_as_processing_until_the_background_job_renders_it(client, case_b):
+    page = client.get(f"/public/cases/{case_b.number}/")
+    assert "照片处理中" in page.content.decode() and case_b.photos.get().processing
+    run_due(names=[RENDER_JOB])
+    photo = case_b.photos.get()
+    assert not photo.processing and photo.thumbnail and photo.public
+    page = client.get(f"/public/cases/{case_b.number}/")
+    assert "照片处理中" not in page.content.decode() and photo.thumbnail.url in page.content.decode()
+
+
+def test_a_photo_whose_pixels_are_unreadable_keeps_its_original_and_says_why(case_b):
+    photo = case_b.photos.get()
+    photo.original.save("broken.jpg", ContentFile(b"\xff\xd8\xff" + b"\x00" * 100))  # e.g. damaged on disk
+    render_pending()
+    photo.refresh_from_db()
+    assert photo.render_error and not photo.processing and not photo.thumbnail
+
+
 def test_public_copies_are_served_to_anyone_but_originals_only_to_staff(client, case_b, settings):
+    render_pending()
     photo = case_b.photos.get()
     public = client.get(photo.thumbnail.url)
     assert public.status_code == 200
@@ -165,3 +187,17 @@ def test_public_copies_are_served_to_anyone_but_originals_only_to_staff(client, 
     assert original.status_code == 302 and "/accounts/login/" in original["Location"]
     body = b"".join(public.streaming_content)
     assert b"Exif" not in body[:2000]
+
+
+def test_rate_windows_count_per_hour_and_old_ones_are_forgotten(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hezhang.cases import ratelimit
+    from hezhang.cases.models import RateWindow
+
+    now = timezone.now()
+    assert [ratelimit.hit("phone:1", 2, now) for _ in range(3)] == [False, False, True]
+    assert ratelimit.hit("phone:1", 2, now + timedelta(hours=1)) is False  # a new hour, a new count
+    assert ratelimit.forget_old(now + timedelta(hours=3)) == 2 and not RateWindow.objects.exists()

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.registry.models.base import GeoModel, bbox_indexes
 from hezhang.registry.models.organisation import Department
@@ -64,7 +65,7 @@ class Signboard(PointModel):
 
     class Meta(PointModel.Meta):
         verbose_name = _("公示牌")
-        verbose_name_plural = _("公示牌")
+        verbose_name_plural = pgettext_lazy("plural", "公示牌")
         indexes = bbox_indexes("signboard")
 
 
@@ -108,7 +109,7 @@ class Asset(PointModel):
 
     class Meta(PointModel.Meta):
         verbose_name = _("部件")
-        verbose_name_plural = _("部件")
+        verbose_name_plural = pgettext_lazy("plural", "部件")
         indexes = bbox_indexes("asset")
 
 
@@ -158,7 +159,7 @@ class Section(PointModel):
 
     class Meta(PointModel.Meta):
         verbose_name = _("断面")
-        verbose_name_plural = _("断面")
+        verbose_name_plural = pgettext_lazy("plural", "断面")
         indexes = bbox_indexes("section")
 
 
@@ -206,5 +207,5 @@ class Outfall(PointModel):
 
     class Meta(PointModel.Meta):
         verbose_name = _("排污口")
-        verbose_name_plural = _("排污口")
+        verbose_name_plural = pgettext_lazy("plural", "排污口")
         indexes = bbox_indexes("outfall")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.registry.models.regions import Region
 from hezhang.registry.models.water import Reach, WaterBody
@@ -44,7 +45,7 @@ class Office(models.Model):
 
     class Meta:
         verbose_name = _("河长办")
-        verbose_name_plural = _("河长办")
+        verbose_name_plural = pgettext_lazy("plural", "河长办")
         ordering = ["region__code"]
 
     def __str__(self) -> str:
@@ -104,7 +105,7 @@ class Department(models.Model):
 
     class Meta:
         verbose_name = _("职能部门")
-        verbose_name_plural = _("职能部门")
+        verbose_name_plural = pgettext_lazy("plural", "职能部门")
         ordering = ["region__code", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -190,7 +191,7 @@ class ChiefAssignment(models.Model):
 
     class Meta:
         verbose_name = _("河长任命")
-        verbose_name_plural = _("河长任命")
+        verbose_name_plural = pgettext_lazy("plural", "河长任命")
         ordering = ["level", "-start_date"]
         indexes = [models.Index(fields=["chief", "end_date"], name="assignment_chief_end")]
 

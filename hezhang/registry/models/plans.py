@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.registry.models.organisation import Department
 from hezhang.registry.models.water import WaterBody
@@ -38,7 +39,7 @@ class Dossier(models.Model):
 
     class Meta:
         verbose_name = _("一河一档")
-        verbose_name_plural = _("一河一档")
+        verbose_name_plural = pgettext_lazy("plural", "一河一档")
         ordering = ["water_body__code"]
 
     def __str__(self) -> str:
@@ -60,7 +61,7 @@ class DossierAttachment(models.Model):
 
     class Meta:
         verbose_name = _("档案附件")
-        verbose_name_plural = _("档案附件")
+        verbose_name_plural = pgettext_lazy("plural", "档案附件")
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
@@ -86,7 +87,7 @@ class RiverPlan(models.Model):
 
     class Meta:
         verbose_name = _("一河一策")
-        verbose_name_plural = _("一河一策")
+        verbose_name_plural = pgettext_lazy("plural", "一河一策")
         ordering = ["-start_year", "water_body__code"]
         constraints = [
             models.CheckConstraint(
@@ -145,7 +146,7 @@ class PlanTask(models.Model):
 
     class Meta:
         verbose_name = _("一河一策任务")
-        verbose_name_plural = _("一河一策任务")
+        verbose_name_plural = pgettext_lazy("plural", "一河一策任务")
         ordering = ["deadline", "id"]
 
     def __str__(self) -> str:

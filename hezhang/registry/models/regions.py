@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.registry.models.base import GeoModel, bbox_indexes
 from hezhang.registry.pinyin import initials
@@ -71,7 +72,7 @@ class Region(GeoModel):
 
     class Meta:
         verbose_name = _("行政区")
-        verbose_name_plural = _("行政区")
+        verbose_name_plural = pgettext_lazy("plural", "行政区")
         ordering = ["code"]
         indexes = bbox_indexes("region")
 
@@ -144,7 +145,7 @@ class Grid(GeoModel):
 
     class Meta:
         verbose_name = _("网格")
-        verbose_name_plural = _("网格")
+        verbose_name_plural = pgettext_lazy("plural", "网格")
         ordering = ["code"]
         indexes = bbox_indexes("grid")
 

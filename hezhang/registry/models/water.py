@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hezhang.geo.measure import line_length_m, polygon_area_m2
 from hezhang.registry.models.base import GeoModel, bbox_indexes
@@ -92,7 +93,7 @@ class WaterBody(GeoModel):
 
     class Meta:
         verbose_name = _("水体")
-        verbose_name_plural = _("水体")
+        verbose_name_plural = pgettext_lazy("plural", "水体")
         ordering = ["code"]
         indexes = bbox_indexes("waterbody")
 
@@ -167,7 +168,7 @@ class Reach(GeoModel):
 
     class Meta:
         verbose_name = _("河段")
-        verbose_name_plural = _("河段")
+        verbose_name_plural = pgettext_lazy("plural", "河段")
         ordering = ["code"]
         indexes = bbox_indexes("reach")
 

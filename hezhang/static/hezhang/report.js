@@ -1,5 +1,6 @@
 /* 随手拍: position from the phone (or the photo's own GPS, read on the server), a tap on the map to correct it,
-   photo previews, and the nearby open cases of the chosen kind. The form also works without this script. */
+   photo previews, and the nearby open cases of the chosen kind. The form also works without this script.
+   Its words come translated from the template, as the form's data-text-* attributes. */
 (function () {
   "use strict";
   var form = document.getElementById("report");
@@ -8,9 +9,16 @@
   var where = document.getElementById("where");
   var map = null, marker = null;
 
+  // A text from the template, with {name} placeholders filled in.
+  function text(key, values) {
+    return (form.dataset["text" + key] || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
+
   function setPoint(lng, la, how) {
     lon.value = lng.toFixed(6); lat.value = la.toFixed(6);
-    where.textContent = how + "（" + la.toFixed(5) + ", " + lng.toFixed(5) + "）";
+    where.textContent = text("Point", {how: how, lat: la.toFixed(5), lon: lng.toFixed(5)});
     where.className = "ok";
     if (map) {
       var ll = L.latLng(la, lng);
@@ -30,17 +38,17 @@
       var layer = L.geoJSON(data, {interactive: false, style: {color: "#0b5fa5", weight: 3}}).addTo(map);
       if (!lon.value && data.features.length) map.fitBounds(layer.getBounds());
     });
-    map.on("click", function (e) { setPoint(e.latlng.lng, e.latlng.lat, "已选择地图上的位置"); });
+    map.on("click", function (e) { setPoint(e.latlng.lng, e.latlng.lat, text("Chosen")); });
   }
-  if (lon.value && lat.value) setPoint(+lon.value, +lat.value, "位置");
+  if (lon.value && lat.value) setPoint(+lon.value, +lat.value, text("Kept"));
   else if (navigator.geolocation) {
     navigator.geolocation.getCurrentPosition(
-      function (p) { setPoint(p.coords.longitude, p.coords.latitude, "已定位"); },
-      function () { where.textContent = "未能定位：将使用照片自带的位置，或请在地图上点选"; where.className = "warn"; },
+      function (p) { setPoint(p.coords.longitude, p.coords.latitude, text("Located")); },
+      function () { where.textContent = text("Unlocated"); where.className = "warn"; },
       {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000}
     );
   } else {
-    where.textContent = "请在地图上点选问题位置";
+    where.textContent = text("Pick");
   }
 
   document.getElementById("photos").addEventListener("change", function (e) {
@@ -64,7 +72,7 @@
       (data.cases || []).forEach(function (c) {
         var li = document.createElement("li"), a = document.createElement("a");
         a.href = c.url;
-        a.textContent = c.number + " · " + c.category + " · " + c.state + " · 约 " + c.distance_m + " 米";
+        a.textContent = text("NearbyCase", {number: c.number, category: c.category, state: c.state, distance: c.distance_m});
         li.appendChild(a);
         list.appendChild(li);
       });
@@ -76,7 +84,7 @@
   form.addEventListener("submit", function () {
     var b = document.getElementById("submit");
     b.disabled = true;  // one tap, one report; a retry after a network error reuses the same client id
-    b.textContent = "提交中…";
-    setTimeout(function () { b.disabled = false; b.textContent = "提交"; }, 15000);
+    b.textContent = text("Submitting");
+    setTimeout(function () { b.disabled = false; b.textContent = text("Submit"); }, 15000);
   });
 })();
