@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hezhang.jobs",
     "hezhang.notifications",
     "hezhang.cases",
+    "hezhang.patrols",
     "hezhang.demo",
 ]
 

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from hezhang.accounts import views as accounts_views
+from hezhang.patrols import tracking as patrol_tracking
 
 admin.site.site_header = "河长制信息平台 · 系统管理"
 
@@ -27,6 +28,9 @@ urlpatterns = [
     path("notifications/", include("hezhang.notifications.urls")),
     path("public/", include("hezhang.registry.public_urls")),
     path("public/", include("hezhang.cases.public_urls")),
+    path("patrols/", include("hezhang.patrols.urls")),
+    # The OsmAnd protocol of Traccar Client and other trackers (device id in the request, no login).
+    path("api/osmand/", patrol_tracking.osmand, name="osmand"),
     path("api/", include("hezhang.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

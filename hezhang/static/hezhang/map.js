@@ -244,8 +244,35 @@
     });
   }
 
+  // A patrol: the track (blue), the walked (green) and not-walked (red, dashed) parts of its reaches.
+  function patrolMap(el) {
+    var map = baseMap(el);
+    var data = JSON.parse(document.getElementById(el.dataset.patrol).textContent);
+    var styles = {
+      track: {color: "#1f6fd1", weight: 3, opacity: 0.9},
+      walked: {color: "#1e8449", weight: 7, opacity: 0.55},
+      missed: {color: "#d63031", weight: 5, opacity: 0.6, dashArray: "6 6"}
+    };
+    var layer = L.geoJSON(data, {
+      style: function (f) { return styles[f.properties.kind] || {}; },
+      onEachFeature: function (f, l) {
+        if (f.properties.name) l.bindPopup(esc(f.properties.name) + " · " + Math.round(f.properties.coverage * 100) + "%");
+      }
+    }).addTo(map);
+    layer.eachLayer(function (l) { if (l.feature.properties.kind === "track") l.bringToFront(); });
+    var track = data.features[0].geometry.coordinates;
+    if (track.length) {
+      L.circleMarker([track[0][1], track[0][0]], {radius: 6, color: "#fff", fillColor: "#1e8449", fillOpacity: 1}).addTo(map).bindTooltip(el.dataset.textStart || "");
+      var last = track[track.length - 1];
+      L.circleMarker([last[1], last[0]], {radius: 6, color: "#fff", fillColor: "#d63031", fillOpacity: 1}).addTo(map).bindTooltip(el.dataset.textEnd || "");
+    }
+    try { map.fitBounds(layer.getBounds(), {padding: [20, 20], maxZoom: 16}); } catch (e) { /* nothing to show */ }
+    el.dataset.ready = "1";
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.L) return;
+    document.querySelectorAll("[data-patrol]").forEach(patrolMap);
     document.querySelectorAll("[data-layers]").forEach(layersMap);
     document.querySelectorAll("[data-geometry-from]").forEach(geometryMap);
     document.querySelectorAll("[data-edit]").forEach(editMap);

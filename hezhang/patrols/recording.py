@@ -1,0 +1,302 @@
+"""A patrol from start to verdict: start it, take points in batches, end it, seal its track and score it.
+
+Every way in (the field app's batches, a tracker over the OsmAnd protocol, a GPX file) ends up here, so the rules
+of what is accepted, kept and counted are the same for all of them.
+"""
+
+import datetime
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hezhang.patrols.cleaning import clean
+from hezhang.patrols.models import ChecklistAnswer, ChecklistItem, Patrol, PatrolEvent, PatrolPoint, Source
+from hezhang.patrols.points import PointError, TrackPoint
+from hezhang.patrols.rules import role_of, rule_for, scoring_rules
+from hezhang.patrols.scoring import score
+from hezhang.patrols.sealing import seal, unseal
+from hezhang.registry.models import ChiefAssignment, Reach
+
+# Device clocks drift and phones queue points: a point may predate the patrol's start by this much.
+EARLY_SLACK_S = 600.0
+# How far from the track's extent a reach may lie and still be a candidate for scoring.
+CANDIDATE_MARGIN_DEG = 0.01  # about 1 km
+
+
+class PatrolClosed(ValueError):
+    """Points or answers for a patrol that has already ended."""
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[PointError] = field(default_factory=list)
+
+
+def responsible_reaches(user):
+    """The reaches `user` answers for today: assigned reaches, and every reach of wholly assigned water bodies."""
+    rows = ChiefAssignment.objects.current().filter(chief=user).select_related("region")
+    q = Q(pk__in=[])
+    for row in rows:
+        if row.reach_id:
+            q |= Q(pk=row.reach_id)
+        else:
+            q |= Q(water_body_id=row.water_body_id, region__path__startswith=row.region.path)
+    return Reach.objects.filter(q)
+
+
+def start_patrol(
+    user,
+    *,
+    reaches: Sequence[Reach] = (),
+    client_id: str | None = None,
+    started_at: datetime.datetime | None = None,
+    source: str = Source.APP,
+    device_id: str = "",
+) -> tuple[Patrol, bool]:
+    """Open a patrol (or return the one this client id already opened); returns (patrol, created)."""
+    if client_id:
+        existing = Patrol.objects.filter(client_id=client_id, patroller=user).first()
+        if existing is not None:
+            return existing, False
+    region = reaches[0].region if reaches else user.region
+    try:
+        with transaction.atomic():
+            patrol = Patrol.objects.create(
+                client_id=client_id or None,
+                patroller=user,
+                role=role_of(user),
+                chief_level=user.chief_level,
+                region=region,
+                source=source,
+                device_id=device_id,
+                started_at=started_at or timezone.now(),
+            )
+            patrol.reaches.set(reaches)
+            PatrolEvent.objects.create(
+                patrol=patrol, action="start", actor=user, data={"reaches": [r.pk for r in reaches]}
+            )
+    except IntegrityError:
+        existing = Patrol.objects.filter(client_id=client_id).first() if client_id else None
+        if existing is None or existing.patroller_id != user.pk:
+            raise
+        return existing, False
+    return patrol, True
+
+
+def _seq(point: TrackPoint) -> int:
+    # Sources without their own numbering (trackers, GPX) are numbered by time, to the millisecond.
+    return point.seq if point.seq is not None else int(round(point.t * 1000))
+
+
+def add_points(
+    patrol: Patrol, points: Iterable[TrackPoint], rejected: Sequence[PointError] = ()
+) -> BatchResult:
+    """Stage points of an open patrol; a point whose sequence number is already staged adds nothing.
+
+    The batch is committed before this returns, so the client may forget it once acknowledged.
+    """
+    if not patrol.is_open:
+        raise PatrolClosed("巡河已结束，不能再上传轨迹")
+    rows = {}
+    for point in points:
+        rows.setdefault(_seq(point), point)
+    result = BatchResult(rejected=list(rejected))
+    if not rows:
+        return result
+    with transaction.atomic():
+        known = set(
+            PatrolPoint.objects.filter(patrol=patrol, seq__in=list(rows)).values_list("seq", flat=True)
+        )
+        fresh = [
+            PatrolPoint(
+                patrol=patrol,
+                seq=seq,
+                t=p.t,
+                lon=p.lon,
+                lat=p.lat,
+                accuracy=p.accuracy,
+                speed=p.speed,
+                heading=p.heading,
+                altitude=p.altitude,
+            )
+            for seq, p in rows.items()
+            if seq not in known
+        ]
+        # ignore_conflicts: a concurrent resend of the same batch must not fail the other one.
+        PatrolPoint.objects.bulk_create(fresh, ignore_conflicts=True)
+        latest = max((p.t for p in rows.values()), default=None)
+        if latest is not None:
+            last = datetime.datetime.fromtimestamp(latest, tz=datetime.UTC)
+            Patrol.objects.filter(pk=patrol.pk).filter(
+                Q(last_point_at__isnull=True) | Q(last_point_at__lt=last)
+            ).update(last_point_at=last)
+    result.accepted = len(fresh)
+    result.duplicates = len(rows) - len(fresh)
+    return result
+
+
+def not_before(patrol: Patrol) -> float:
+    return patrol.started_at.timestamp() - EARLY_SLACK_S
+
+
+def staged_points(patrol: Patrol) -> list[TrackPoint]:
+    return [
+        TrackPoint(
+            t=row.t,
+            lon=row.lon,
+            lat=row.lat,
+            accuracy=row.accuracy,
+            speed=row.speed,
+            heading=row.heading,
+            altitude=row.altitude,
+            seq=row.seq,
+        )
+        for row in PatrolPoint.objects.filter(patrol=patrol).order_by("t", "seq")
+    ]
+
+
+def track_points(patrol: Patrol) -> list[TrackPoint]:
+    """Every point received for the patrol: from the sealed track once ended, from the staging rows before."""
+    if patrol.track:
+        return unseal(bytes(patrol.track))
+    return staged_points(patrol)
+
+
+def answer_checklist(patrol: Patrol, answers: dict[str, bool], notes: dict[str, str] | None = None) -> int:
+    """Record yes/no answers by checklist item code; unknown codes are ignored. Returns how many were kept."""
+    items = {item.code: item for item in ChecklistItem.objects.filter(code__in=list(answers), active=True)}
+    kept = 0
+    for code, found in answers.items():
+        item = items.get(code)
+        if item is None:
+            continue
+        ChecklistAnswer.objects.update_or_create(
+            patrol=patrol,
+            item=item,
+            defaults={"found": bool(found), "note": (notes or {}).get(code, "")[:200]},
+        )
+        kept += 1
+    return kept
+
+
+def end_patrol(
+    patrol: Patrol, *, actor=None, ended_at: datetime.datetime | None = None, note: str = ""
+) -> Patrol:
+    """Seal the staged points into the patrol's track, delete the staging rows, and score it.
+
+    Ending twice is harmless: the second call returns the patrol as it is.
+    """
+    with transaction.atomic():
+        patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+        if not patrol.is_open:
+            return patrol
+        points = staged_points(patrol)
+        _store_track(patrol, points)
+        patrol.ended_at = ended_at or (
+            datetime.datetime.fromtimestamp(points[-1].t, tz=datetime.UTC) if points else timezone.now()
+        )
+        if note:
+            patrol.note = note
+        patrol.save()
+        PatrolPoint.objects.filter(patrol=patrol).delete()
+        PatrolEvent.objects.create(patrol=patrol, action="end", actor=actor, data={"points": len(points)})
+        score_patrol(patrol, points)
+    return patrol
+
+
+def _store_track(patrol: Patrol, points: list[TrackPoint]) -> None:
+    patrol.track = seal(points) if points else None
+    patrol.point_count = len(points)
+    if points:
+        lons = [p.lon for p in points]
+        lats = [p.lat for p in points]
+        patrol.min_lon, patrol.max_lon = min(lons), max(lons)
+        patrol.min_lat, patrol.max_lat = min(lats), max(lats)
+
+
+def _candidate_reaches(patrol: Patrol, points: list[TrackPoint]) -> list[Reach]:
+    chosen = list(patrol.reaches.all())
+    if chosen or not points:
+        return chosen
+    m = CANDIDATE_MARGIN_DEG
+    near = responsible_reaches(patrol.patroller).filter(
+        min_lon__lte=patrol.max_lon + m,
+        max_lon__gte=patrol.min_lon - m,
+        min_lat__lte=patrol.max_lat + m,
+        max_lat__gte=patrol.min_lat - m,
+    )
+    return list(near)
+
+
+def score_patrol(patrol: Patrol, points: list[TrackPoint] | None = None, *, actor=None) -> Patrol:
+    """Clean the track, pick the rule, score against the patrol's reaches and store the verdict."""
+    points = track_points(patrol) if points is None else points
+    reaches = _candidate_reaches(patrol, points)
+    rule = rule_for(patrol.role, patrol.chief_level, patrol.region, patrol.started_at)
+    rules = scoring_rules(rule)
+    cleaned = clean(points)
+    answered = patrol.answers.count()
+    result = score(
+        cleaned.kept, [(r.pk, r.geometry) for r in reaches if r.geometry], rules, checklist_answered=answered
+    )
+    if not patrol.reaches.exists() and reaches:
+        # A tracker or GPX patrol is about the reaches it actually covered (or, if none, the nearest one).
+        touched = {c.reach_id for c in result.reaches if c.coverage > 0}
+        if touched and len(touched) < len(reaches):
+            reaches = [r for r in reaches if r.pk in touched]
+            result = score(
+                cleaned.kept,
+                [(r.pk, r.geometry) for r in reaches],
+                rules,
+                checklist_answered=answered,
+            )
+        patrol.reaches.set(reaches)
+        if reaches and patrol.region_id != reaches[0].region_id:
+            patrol.region = reaches[0].region
+    detail = result.as_dict()
+    detail["cleaning"] = cleaned.counts
+    patrol.rule = rule
+    patrol.scored_at = timezone.now()
+    patrol.is_valid = result.is_valid
+    patrol.duration_s = result.duration_s
+    patrol.distance_m = result.distance_m
+    patrol.coverage = result.coverage
+    patrol.max_speed_mps = result.max_speed_mps
+    patrol.mode = result.mode
+    patrol.reasons = [{"code": r.code, "value": r.value, "limit": r.limit} for r in result.reasons]
+    patrol.flags = list(result.flags)
+    patrol.score = detail
+    patrol.save()
+    if actor is not None:
+        PatrolEvent.objects.create(
+            patrol=patrol, action="rescore", actor=actor, data={"valid": result.is_valid}
+        )
+    return patrol
+
+
+def import_points(
+    user, points: list[TrackPoint], *, reaches: Sequence[Reach] = (), source: str = Source.GPX, note: str = ""
+) -> Patrol:
+    """A patrol recorded elsewhere (a GPX file): opened, filled and ended at once."""
+    if not points:
+        raise PointError("文件中没有轨迹点", field="file")
+    ordered = sorted(points, key=lambda p: p.t)
+    start = datetime.datetime.fromtimestamp(ordered[0].t, tz=datetime.UTC)
+    with transaction.atomic():
+        patrol, _created = start_patrol(user, reaches=reaches, started_at=start, source=source)
+        add_points(patrol, [TrackPoint(**{**_as_kwargs(p), "seq": i}) for i, p in enumerate(ordered)])
+        return end_patrol(patrol, actor=user, note=note)
+
+
+def _as_kwargs(point: TrackPoint) -> dict:
+    return {name: getattr(point, name) for name in TrackPoint.__slots__}
+
+
+def now() -> float:
+    return time.time()
