@@ -169,3 +169,13 @@ def fresh_cache(settings):
     }
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    # A request in English leaves English active in this thread (LocaleMiddleware does not switch back), and
+    # code called outside a request afterwards would then speak English; each test starts in Chinese.
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")

@@ -78,7 +78,10 @@ def end_idle_tracker_patrols(now: datetime.datetime | None = None) -> int:
     minutes = getattr(settings, "HEZHANG_TRACKER_IDLE_MINUTES", 30)
     cutoff = (now or timezone.now()) - datetime.timedelta(minutes=minutes)
     ended = 0
-    for patrol in Patrol.objects.filter(ended_at=None, source=Source.TRACKER, last_point_at__lt=cutoff):
+    # Silence is judged by when the server last heard from the device, not by the points' own times: a
+    # tracker that was offline may deliver an hour of old points at once.
+    heard = Tracker.objects.filter(last_seen__gte=cutoff).values("device_id")
+    for patrol in Patrol.objects.filter(ended_at=None, source=Source.TRACKER).exclude(device_id__in=heard):
         recording.end_patrol(patrol)
         ended += 1
     return ended
