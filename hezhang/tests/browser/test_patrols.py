@@ -2,6 +2,7 @@
 
 import pytest
 
+from hezhang.patrols.models import PatrolRule
 from hezhang.patrols.recording import import_points
 from hezhang.patrols.tests.conftest import walk
 from hezhang.tests.browser.conftest import log_in, shot
@@ -10,6 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_office_sees_a_patrols_track_coverage_and_reasons_on_the_map(page, world):
+    # The rule is made here: a live-server test may run after another one has flushed the migrations' rows.
+    PatrolRule.objects.create(region=world.town_a, role="chief", period="week", require_checklist=True)
     line = world.reach_a.geometry["coordinates"]
     patrol = import_points(
         world.chief_a, walk(line, 0.15, 0.45, speed=1.4, step_s=10), reaches=[world.reach_a]
