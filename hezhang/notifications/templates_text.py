@@ -12,6 +12,7 @@ Placeholders name keys of the ``context`` given to ``notify``; the cases workflo
 ``result``  办理结果 (what was done)
 ``level``   升级到的层级或单位 (e.g. 县级河长办)
 ``place``   地点或河段 (where an alert is)
+``cases``   待办案件 (a chief's open cases, in the weekly report)
 ==========  ============================================================
 
 A template is a sequence of pieces joined together; a piece is left out when one of its placeholders has no value,
@@ -128,6 +129,25 @@ EVENTS: dict[str, EventText] = {
         title=("预警：", "{place}", "{title}"),
         body=("{place}", "{title}", "。", "{reason}。", "请及时处置。"),
         sms=("预警：", "{place}", "{title}", "，请及时处置。"),
+    ),
+    # Patrol frequency (patrols/reminders.py): title is the period (2024年5月中旬), result what was done.
+    "patrol_due": EventText(
+        label="巡河即将到期",
+        title=("巡河即将到期：", "{title}"),
+        body=("您", "{title}", "的巡河任务将于{deadline}到期", "，{result}", "，请及时巡河。"),
+        sms=("您", "{title}", "的巡河任务将于{deadline}到期", "，{result}", "，请及时巡河。"),
+    ),
+    "patrol_overdue": EventText(
+        label="巡河已逾期",
+        title=("巡河已逾期：", "{title}"),
+        body=("您", "{title}", "的巡河任务已于{deadline}结束", "，{result}", "，未达到巡河频次要求。"),
+        sms=("您", "{title}", "的巡河任务已于{deadline}结束", "，{result}", "，未达到要求。"),
+    ),
+    "patrol_weekly": EventText(
+        label="河长周报",
+        title=("河长周报：", "{title}"),
+        body=("{title}", "：{result}", "；{cases}", "。"),
+        sms=("河长周报", "（{title}）", "：{result}", "；{cases}", "。"),
     ),
 }
 
