@@ -28,3 +28,17 @@ def test_office_sees_a_patrols_track_coverage_and_reasons_on_the_map(page, world
     assert kinds == ["track", "walked", "missed"]
     assert page.locator("#map .leaflet-overlay-pane canvas").count() == 1  # drawn (Leaflet's canvas renderer)
     shot(page, "patrol-detail")
+
+
+def test_county_office_reads_patrol_rates_by_level_and_township_and_finds_blank_spots(page, world):
+    PatrolRule.objects.create(region=None, role="chief", period="month", min_duration_min=10)
+    line = world.reach_a.geometry["coordinates"]
+    import_points(world.chief_a, walk(line, 0.0, 0.6, speed=1.4, step_s=10), reaches=[world.reach_a])
+    log_in(page, "carol")
+    page.goto(page.base + "/patrols/rates/")
+    text = page.inner_text("main")
+    assert "东坝镇" in text and "西河乡" in text
+    shot(page, "patrol-rates")
+    page.goto(page.base + "/patrols/blank-spots/")
+    assert "清水河西河段" in page.inner_text("main")
+    shot(page, "patrol-blank-spots")
