@@ -13,9 +13,26 @@ from typing import Any
 
 from hezhang.geo.spatial import metres_per_degree
 
-__all__ = ["split_reach"]
+__all__ = ["as_lines", "split_reach"]
 
 Line = list[list[float]]
+
+
+def as_lines(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A reach as lines: a lake or reservoir zone (a polygon) is patrolled along its shore, so its rings count."""
+    if not geometry:
+        return None
+    kind = geometry.get("type")
+    if kind in ("LineString", "MultiLineString"):
+        return geometry
+    if kind == "Polygon":
+        return {"type": "MultiLineString", "coordinates": list(geometry["coordinates"])}
+    if kind == "MultiPolygon":
+        return {
+            "type": "MultiLineString",
+            "coordinates": [ring for poly in geometry["coordinates"] for ring in poly],
+        }
+    return None
 
 
 def _parts(geometry: dict[str, Any]) -> list[Line]:
@@ -58,7 +75,7 @@ def split_reach(
     geometry: dict[str, Any], intervals: Sequence[Sequence[float]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(walked, not walked) parts of the reach as GeoJSON MultiLineStrings."""
-    parts = _parts(geometry)
+    parts = _parts(as_lines(geometry) or {})
     coords = [c for part in parts for c in part]
     if not coords:
         empty: dict[str, Any] = {"type": "MultiLineString", "coordinates": []}

@@ -22,6 +22,7 @@ from hezhang.cases.models import Case, CaseCategory
 from hezhang.cases.photos import PhotoError, inspect
 from hezhang.cases.upload_errors import describe
 from hezhang.geo.coords import to_wgs84
+from hezhang.patrols.coverage_map import as_lines
 from hezhang.patrols.models import Patrol, PatrolPhoto
 from hezhang.patrols.recording import responsible_reaches
 from hezhang.patrols.rules import role_of, rule_for
@@ -51,7 +52,7 @@ class MyReachesView(APIView):
                         "water_body": r.water_body.name,
                         "kind": r.water_body.kind,
                         "region": r.region.name,
-                        "geometry": r.geometry,
+                        "geometry": as_lines(r.geometry),  # a lake zone as its shore
                     }
                     for r in reaches
                 ]

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from hezhang.accounts.jurisdiction import visible
 from hezhang.geo.spatial import metres_per_degree
+from hezhang.patrols.coverage_map import as_lines
 from hezhang.patrols.recording import responsible_reaches
 from hezhang.registry.models import Reach
 
@@ -19,7 +20,7 @@ def reaches_near(user, lon: float, lat: float, radius_m: float | None = None) ->
     own = set(responsible_reaches(user).values_list("pk", flat=True))
     found = []
     for reach in candidates.select_related("water_body"):
-        geometry = reach.geometry or {}
+        geometry = as_lines(reach.geometry) or {}
         lines = geometry.get("coordinates") or []
         parts = [lines] if geometry.get("type") == "LineString" else lines
         local = [[((x - lon) * kx, (y - lat) * ky) for x, y, *_ in part] for part in parts if len(part) >= 2]

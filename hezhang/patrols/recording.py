@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hezhang.patrols.cleaning import clean
+from hezhang.patrols.coverage_map import as_lines
 from hezhang.patrols.models import ChecklistAnswer, ChecklistItem, Patrol, PatrolEvent, PatrolPoint, Source
 from hezhang.patrols.points import PointError, TrackPoint
 from hezhang.patrols.rules import role_of, rule_for, scoring_rules
@@ -242,8 +243,9 @@ def score_patrol(patrol: Patrol, points: list[TrackPoint] | None = None, *, acto
     rules = scoring_rules(rule)
     cleaned = clean(points)
     answered = patrol.answers.count()
+    reaches = [r for r in reaches if as_lines(r.geometry)]
     result = score(
-        cleaned.kept, [(r.pk, r.geometry) for r in reaches if r.geometry], rules, checklist_answered=answered
+        cleaned.kept, [(r.pk, as_lines(r.geometry)) for r in reaches], rules, checklist_answered=answered
     )
     if not patrol.reaches.exists() and reaches:
         # A tracker or GPX patrol is about the reaches it actually covered (or, if none, the nearest one).
@@ -252,7 +254,7 @@ def score_patrol(patrol: Patrol, points: list[TrackPoint] | None = None, *, acto
             reaches = [r for r in reaches if r.pk in touched]
             result = score(
                 cleaned.kept,
-                [(r.pk, r.geometry) for r in reaches],
+                [(r.pk, as_lines(r.geometry)) for r in reaches],
                 rules,
                 checklist_answered=answered,
             )

@@ -156,3 +156,27 @@ def test_rescoring_applies_a_changed_rule_to_history(world, lenient_rule):
     )
     patrol.refresh_from_db()
     assert patrol.is_valid is True and patrol.reasons == []
+
+
+def test_a_lake_zone_reach_is_patrolled_along_its_shore(world):
+    from hezhang.patrols.recording import import_points, responsible_reaches
+    from hezhang.registry.models import ChiefAssignment, Reach
+
+    ring = [[114.8, 37.3], [114.81, 37.3], [114.81, 37.31], [114.8, 37.31], [114.8, 37.3]]
+    zone = Reach.objects.create(
+        water_body=world.pond_b,
+        region=world.town_b,
+        name="西河塘岸线",
+        code="POND-B-1",
+        geometry={"type": "Polygon", "coordinates": [ring]},
+    )
+    ChiefAssignment.objects.create(
+        chief=world.chief_b, water_body=world.pond_b, reach=zone, region=world.town_b, level=4
+    )
+    assert zone in responsible_reaches(world.chief_b)
+    patrol = import_points(world.chief_b, walk(ring, 0.0, 0.5, speed=1.4, step_s=10))  # no reach given: found
+    assert list(patrol.reaches.all()) == [zone] and 0.45 < patrol.coverage < 0.55
+    from hezhang.patrols.presenting import patrol_detail
+
+    kinds = [f["properties"]["kind"] for f in patrol_detail(patrol)["map"]["features"]]
+    assert kinds == ["track", "walked", "missed"]

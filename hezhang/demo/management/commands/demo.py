@@ -1,7 +1,8 @@
-"""`hezhang demo`: migrate, build the demo county and its cases once, print the demo accounts, serve on 127.0.0.1:8000.
+"""`hezhang demo`: migrate, build the demo county, its cases and patrols once, print the demo accounts, serve on
+127.0.0.1:8000.
 
-The county comes from the registry's builder and the cases from the cases app's; this command only runs them in
-order, because the registry must not know that cases exist.
+The county comes from the registry's builder, the cases from the cases app's and the patrols from the patrols
+app's; this command only runs them in order, because the registry must not know that cases or patrols exist.
 """
 
 import os
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from hezhang.cases.demo import build_cases
+from hezhang.patrols.demo import build_patrols
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
 from hezhang.registry.demo.accounts import DemoConflict
 
@@ -66,7 +68,8 @@ class Command(BaseCommand):
                 "  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)"
             )
         cases = build_cases(seed=seed, log=say)
-        self.report(result, cases)
+        patrols = build_patrols(seed=seed, log=say)
+        self.report(result, cases, patrols)
         if not no_serve:
             # Notifications are delivered and deadlines checked by the job runner; in the demo it runs inside the
             # server process. Apps are ready already (runserver without its reloader does not set them up again),
@@ -75,7 +78,7 @@ class Command(BaseCommand):
             start_in_process_worker()
             call_command("runserver", "127.0.0.1:8000", use_reloader=False)
 
-    def report(self, result: dict, cases: dict) -> None:
+    def report(self, result: dict, cases: dict, patrols: dict) -> None:
         from hezhang.registry.demo.summary import LABELS
 
         say = self.stdout.write
@@ -88,6 +91,11 @@ class Command(BaseCommand):
         if cases["total"]:
             states = "；".join(f"{label} {code}: {n}" for code, label, n in cases["states"])
             say(f"  案件 cases: {cases['total']}（{states}）")
+        if patrols["total"]:
+            say(
+                f"  巡河 patrols: {patrols['total']}（有效 valid: {patrols['valid']}；无效 invalid: {patrols['invalid']}；"
+                f"进行中 open: {patrols['open']}）"
+            )
         say("")
         say(f"演示账号 Demo accounts（统一密码 password: {DEMO_PASSWORD}）")
         width = max((len(a["username"]) for a in result["accounts"]), default=10)
