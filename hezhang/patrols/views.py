@@ -41,7 +41,12 @@ class PatrolDetail(LoginRequiredMixin, View):
         return render(
             request,
             "patrols/detail.html",
-            {"patrol": patrol, "detail": detail, "events": patrol.events.select_related("actor")},
+            {
+                "patrol": patrol,
+                "detail": detail,
+                "events": patrol.events.select_related("actor"),
+                "photos": patrol.photos.all(),
+            },
         )
 
 

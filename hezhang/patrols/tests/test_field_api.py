@@ -84,3 +84,14 @@ def test_the_field_app_page_manifest_icon_and_service_worker_are_served(client, 
     assert icon["Content-Type"] == "image/png" and Image.open(io.BytesIO(icon.content)).size == (192, 192)
     worker = client.get("/patrols/app/sw.js")
     assert worker["Content-Type"] == "application/javascript" and b"hezhang/field.js" in worker.content
+
+
+def test_the_office_sees_the_patrols_photos_on_its_page(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    patrol, _ = start_patrol(world.chief_a, reaches=[world.reach_a])
+    token_client(world.chief_a).post(
+        f"/api/v1/patrols/{patrol.pk}/photos/", {"image": jpeg(), "client_id": "p-9"}, format="multipart"
+    )
+    client.force_login(world.alice)
+    page = client.get(f"/patrols/{patrol.pk}/").content.decode()
+    assert PatrolPhoto.objects.get().image.url in page
