@@ -8,6 +8,7 @@ nothing.
 import datetime
 import time
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -139,7 +140,6 @@ class PatrolPointsView(APIView):
     """A batch of track points: {crs, points: [{seq, t, lat, lon, accuracy, speed, heading, altitude}…]}."""
 
     def post(self, request, pk):
-        patrol = get_object_or_404(Patrol.objects.filter(patroller=request.user), pk=pk)
         data = request.data if isinstance(request.data, dict) else {}
         items = data.get("points")
         if not isinstance(items, list):
@@ -148,21 +148,23 @@ class PatrolPointsView(APIView):
             return Response(
                 {"points": [_("每批最多 %(n)d 个点") % {"n": MAX_BATCH}]}, status=status.HTTP_400_BAD_REQUEST
             )
-        if not patrol.is_open:
-            return Response({"detail": _("巡河已结束，不能再上传轨迹")}, status=status.HTTP_409_CONFLICT)
-        try:
-            points, errors = read_points(
-                items,
-                crs=str(data.get("crs") or "wgs84"),
-                now=time.time(),
-                not_before=recording.not_before(patrol),
+        # The patrol is read under its row lock, which ending it also takes: the batch lands before the seal.
+        with transaction.atomic():
+            patrol = get_object_or_404(
+                Patrol.objects.select_for_update(no_key=True).filter(patroller=request.user), pk=pk
             )
-        except PointError as exc:
-            return Response({exc.field or "points": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            result = recording.add_points(patrol, points, errors)
-        except recording.PatrolClosed as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            if not patrol.is_open:
+                return Response({"detail": _("巡河已结束，不能再上传轨迹")}, status=status.HTTP_409_CONFLICT)
+            try:
+                points, errors = read_points(
+                    items,
+                    crs=str(data.get("crs") or "wgs84"),
+                    now=time.time(),
+                    not_before=recording.not_before(patrol),
+                )
+            except PointError as exc:
+                return Response({exc.field or "points": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+            result = recording.add_points(patrol, points, errors, locked=True)
         return Response(
             {
                 "accepted": result.accepted,

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from hezhang.registry.models import ChiefAssignment, Reach
 EARLY_SLACK_S = 600.0
 # How far from the track's extent a reach may lie and still be a candidate for scoring.
 CANDIDATE_MARGIN_DEG = 0.01  # about 1 km
+# The live view's last-heard time is refreshed at most this often, to keep a batch to two statements.
+LIVE_REFRESH = datetime.timedelta(minutes=3)
 
 
 class PatrolClosed(ValueError):
@@ -96,49 +98,55 @@ def _seq(point: TrackPoint) -> int:
 
 
 def add_points(
-    patrol: Patrol, points: Iterable[TrackPoint], rejected: Sequence[PointError] = ()
+    patrol: Patrol, points: Iterable[TrackPoint], rejected: Sequence[PointError] = (), *, locked: bool = False
 ) -> BatchResult:
     """Stage points of an open patrol; a point whose sequence number is already staged adds nothing.
 
-    The batch is committed before this returns, so the client may forget it once acknowledged.
+    The batch is committed before this returns, so the client may forget it once acknowledged. Ending the patrol
+    locks its row; so does this, so a batch lands either wholly before the track is sealed or not at all (then
+    PatrolClosed). One INSERT ... ON CONFLICT DO NOTHING RETURNING tells new points from resent ones: a batch
+    costs two statements, which is what lets one server take a province's phones at their peak. A caller that
+    already holds the lock (it read the patrol with select_for_update in its own transaction) says `locked=True`.
     """
-    if not patrol.is_open:
-        raise PatrolClosed("巡河已结束，不能再上传轨迹")
-    rows = {}
+    rows: dict[int, TrackPoint] = {}
     for point in points:
         rows.setdefault(_seq(point), point)
     result = BatchResult(rejected=list(rejected))
-    if not rows:
-        return result
-    with transaction.atomic():
-        known = set(
-            PatrolPoint.objects.filter(patrol=patrol, seq__in=list(rows)).values_list("seq", flat=True)
-        )
-        fresh = [
-            PatrolPoint(
-                patrol=patrol,
-                seq=seq,
-                t=p.t,
-                lon=p.lon,
-                lat=p.lat,
-                accuracy=p.accuracy,
-                speed=p.speed,
-                heading=p.heading,
-                altitude=p.altitude,
+    with transaction.atomic(savepoint=False):
+        if locked:
+            state = (patrol.ended_at, patrol.last_point_at)
+        else:
+            state = (
+                Patrol.objects.select_for_update(no_key=True)
+                .filter(pk=patrol.pk)
+                .values_list("ended_at", "last_point_at")
+                .first()
             )
-            for seq, p in rows.items()
-            if seq not in known
-        ]
-        # ignore_conflicts: a concurrent resend of the same batch must not fail the other one.
-        PatrolPoint.objects.bulk_create(fresh, ignore_conflicts=True)
-        latest = max((p.t for p in rows.values()), default=None)
-        if latest is not None:
-            last = datetime.datetime.fromtimestamp(latest, tz=datetime.UTC)
-            Patrol.objects.filter(pk=patrol.pk).filter(
-                Q(last_point_at__isnull=True) | Q(last_point_at__lt=last)
-            ).update(last_point_at=last)
-    result.accepted = len(fresh)
-    result.duplicates = len(rows) - len(fresh)
+        if state is None or state[0] is not None:
+            raise PatrolClosed("巡河已结束，不能再上传轨迹")
+        if not rows:
+            return result
+        table = connection.ops.quote_name(PatrolPoint._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(c)
+            for c in ("patrol_id", "seq", "t", "lon", "lat", "accuracy", "speed", "heading", "altitude")
+        )
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        params: list = []
+        for seq, p in rows.items():
+            params += [patrol.pk, seq, p.t, p.lon, p.lat, p.accuracy, p.speed, p.heading, p.altitude]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} "
+                "ON CONFLICT (patrol_id, seq) DO NOTHING RETURNING seq",
+                params,
+            )
+            result.accepted = len(cursor.fetchall())
+        result.duplicates = len(rows) - result.accepted
+        # When the patrol was last heard of, for the live view: refreshed at most every few minutes.
+        latest = datetime.datetime.fromtimestamp(max(p.t for p in rows.values()), tz=datetime.UTC)
+        if state[1] is None or latest - state[1] > LIVE_REFRESH:
+            Patrol.objects.filter(pk=patrol.pk).update(last_point_at=latest)
     return result
 
 

@@ -7,6 +7,10 @@
   var API = root.dataset.api;
   var MIN_FIX_SECONDS = parseFloat(root.dataset.minFix || "4");  // a fix every few seconds is plenty
   var NEAR_METRES = 500;
+  // Points go up in batches of about five minutes (60 fixes): nothing is lost meanwhile (they wait in IndexedDB),
+  // the phone's radio wakes less, and a server takes a province's phones at their peak. Anything else, or the
+  // end of the patrol, sends everything at once.
+  var BATCH_POINTS = 60, BATCH_SECONDS = 300;
   var state = {current: null, reaches: [], lastFix: null, map: null, track: null, reportPhotos: []};
 
   function t(key, values) {
@@ -107,9 +111,11 @@
   function serverId(clientId) { return kvGet("patrol:" + clientId); }
 
   // One pass over the outbox, oldest first; stops at the first thing the network refuses, to try again later.
-  function sync() {
+  var forced = false;
+  function sync(force) {
     if (syncing) return Promise.resolve();
     syncing = true;
+    forced = !!force;
     return outbox().then(function (items) { return sendFrom(items, 0); })
       .catch(function () { /* offline: the next tick tries again */ })
       .then(function () { syncing = false; return updateBadge(); });
@@ -134,6 +140,8 @@
         var batch = [];
         var j = i;
         while (j < items.length && items[j].kind === "point" && items[j].patrol === item.patrol && batch.length < 500) batch.push(items[j++]);
+        var young = Date.now() / 1000 - batch[0].point.t < BATCH_SECONDS;
+        if (j >= items.length && batch.length < BATCH_POINTS && young && !forced) return Promise.resolve();
         return call("POST", API + id + "/points/", {crs: "wgs84", points: batch.map(function (b) { return b.point; })}).then(function (r) {
           if (r.status === 200 || r.status === 409) return drop(batch.map(function (b) { return b.key; }));
           return failed(r, item);
@@ -264,7 +272,7 @@
       $("verdict").textContent = navigator.onLine ? t("uploading") : t("saved");
       $("reasons").innerHTML = "";
       kvSet("last", cur.clientId);
-      sync();
+      sync(true);
     });
   }
   function showVerdict(data) {
@@ -359,12 +367,12 @@
     kvGet("current").then(function (cur) { // a patrol survives a closed tab or a reload
       if (cur) { state.current = cur; openPatrol(); }
     });
-    window.addEventListener("online", sync);
+    window.addEventListener("online", function () { sync(true); });
     window.addEventListener("offline", updateBadge);
     setInterval(function () { sync(); drawStats(); }, 15000);
     sync();
     if ("serviceWorker" in navigator) navigator.serviceWorker.register(root.dataset.sw).catch(function () {});
   }
   init();
-  window.hezhangField = {sync: sync, outbox: outbox};
+  window.hezhangField = {sync: function () { return sync(true); }, outbox: outbox};
 })();
