@@ -60,7 +60,8 @@ def test_the_whole_benchmark_runs_at_toy_scale_on_its_own_postgresql():
         pytest.skip("PostgreSQL server programs are not installed")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # its own server, not the suite's
     command = [sys.executable, "-m", "bench.bench_ingest", "--seconds", "1", "--raw-seconds", "0.3"]
-    command += ["--workers", "1", "--threads", "2", "--chiefs", "4", "--large-batch", "30", "--no-profile"]
+    command += ["--workers", "1", "--threads", "2", "--chiefs", "4", "--batch", "12", "--large-batch", "30"]
+    command += ["--no-profile"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode in (0, 1), output  # 1 is a missed target, which toy scale is expected to miss
