@@ -72,3 +72,23 @@ def log_in(page, username: str, password: str = "s3cret-pass-123") -> None:
     page.fill("input[name=password]", password)
     page.click("button.primary")
     page.wait_for_url(page.base + "/")
+
+
+# Rows the migrations seed (case states and categories, the checklist, default patrol rules). A live-server test
+# runs in a transactional database that is flushed after each test, seeded rows included, so every browser test
+# puts them back first: each one then sees the database a fresh installation has, whatever ran before it.
+SEEDS = [
+    ("hezhang.cases.migrations.0002_states_and_categories", "seed"),
+    ("hezhang.cases.migrations.0004_english_names", "fill"),
+    ("hezhang.patrols.migrations.0002_checklist_and_default_rules", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def seeded_rows(transactional_db):
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
