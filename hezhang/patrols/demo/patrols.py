@@ -232,9 +232,36 @@ def build_patrols(seed: int = 7, log: Callable[[str], None] | None = print, mont
     with not_recorded(), transaction.atomic():
         builder.save(drafts)
         builder.live(township)
+        link_patrol_cases()
     if log:
         log(f"  巡河 patrols: {time.perf_counter() - started:.1f} s")
     return summary(built=True)
+
+
+def link_patrol_cases() -> int:
+    """Tie each demo case a chief reported from a patrol (channel 巡河发现) to that chief's latest patrol before it.
+
+    The cases are built first (the cases app knows nothing of patrols), so the link is made here, afterwards.
+    """
+    from hezhang.cases.models import Case
+
+    linked = 0
+    week = datetime.timedelta(days=7)
+    for case in Case.objects.filter(channel="patrol", reporter__isnull=False, patrols=None):
+        patrol = (
+            Patrol.objects.filter(
+                patroller_id=case.reporter_id,
+                client_id__startswith=MARK,
+                started_at__lte=case.created_at,
+                started_at__gte=case.created_at - week,
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        if patrol is not None:
+            patrol.cases.add(case)
+            linked += 1
+    return linked
 
 
 def summary(built: bool) -> dict:

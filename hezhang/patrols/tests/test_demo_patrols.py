@@ -125,3 +125,24 @@ def test_building_twice_adds_nothing(demo):
     again = build_patrols(months=1, log=None)
     assert again["built"] is False and again["total"] == demo["total"]
     assert (Patrol.objects.count(), ChecklistAnswer.objects.count(), PatrolEvent.objects.count()) == counts
+
+
+def test_a_case_a_chief_reported_on_patrol_is_tied_to_that_patrol(demo):
+    from hezhang.cases.intake import create_case
+    from hezhang.cases.models import CaseCategory
+    from hezhang.patrols.demo.patrols import link_patrol_cases
+
+    patrol = ended().filter(is_valid=True).order_by("started_at").first()
+    reach = patrol.reaches.first()
+    lon, lat = reach.geometry["coordinates"][0][:2]
+    case, _ = create_case(
+        category=CaseCategory.objects.get(region=None, code="bank_garbage"),
+        channel="patrol",
+        lon=lon,
+        lat=lat,
+        reporter=patrol.patroller,
+    )
+    case.created_at = patrol.started_at + datetime.timedelta(minutes=30)
+    case.save(update_fields=["created_at"])
+    assert link_patrol_cases() == 1 and list(patrol.cases.all()) == [case]
+    assert link_patrol_cases() == 0  # once
