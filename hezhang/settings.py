@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hezhang.cases",
     "hezhang.patrols",
     "hezhang.features",
+    "hezhang.onemap",
     "hezhang.demo",
 ]
 
@@ -120,7 +121,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even be
 NODE_MODULES = Path(envstr("HEZHANG_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (f"vendor/{name}", NODE_MODULES / name / sub)
-    for name, sub in [("leaflet", "dist"), ("leaflet-draw", "dist")]
+    for name, sub in [
+        ("leaflet", "dist"),
+        ("leaflet-draw", "dist"),
+        ("leaflet.markercluster", "dist"),
+        ("leaflet.heat", "dist"),
+    ]
     if (NODE_MODULES / name / sub).is_dir()
 ]
 STORAGES = {
