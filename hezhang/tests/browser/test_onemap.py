@@ -11,7 +11,10 @@ pytestmark = pytest.mark.browser
 
 def test_county_office_searches_a_chief_and_reads_the_reach_in_the_info_panel(page, world):
     create_case(
-        category=CaseCategory.objects.get(region=None, code="water_pollution"), channel="public", lon=114.6, lat=37.12
+        category=CaseCategory.objects.get(region=None, code="water_pollution"),
+        channel="public",
+        lon=114.6,
+        lat=37.12,
     )
     log_in(page, "carol")
     page.goto(page.base + "/map/")
