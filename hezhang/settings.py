@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hezhang.patrols",
     "hezhang.features",
     "hezhang.onemap",
+    "hezhang.workbench",
     "hezhang.demo",
 ]
 

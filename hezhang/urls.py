@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
 
-from hezhang.accounts import views as accounts_views
 from hezhang.patrols import tracking as patrol_tracking
+from hezhang.workbench import views as workbench_views
 
 admin.site.site_header = "河长制信息平台 · 系统管理"
 
@@ -21,7 +21,7 @@ def staff_media(request, path):
 
 
 urlpatterns = [
-    path("", accounts_views.Workbench.as_view(), name="home"),
+    path("", workbench_views.Home.as_view(), name="home"),
     path("accounts/", include("hezhang.accounts.urls")),
     path("registry/", include("hezhang.registry.urls")),
     path("cases/", include("hezhang.cases.urls")),
