@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hezhang.features",
     "hezhang.onemap",
     "hezhang.workbench",
+    "hezhang.bigscreen",
     "hezhang.demo",
 ]
 
@@ -127,6 +128,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
         ("leaflet-draw", "dist"),
         ("leaflet.markercluster", "dist"),
         ("leaflet.heat", "dist"),
+        ("echarts", "dist"),
     ]
     if (NODE_MODULES / name / sub).is_dir()
 ]

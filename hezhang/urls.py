@@ -31,6 +31,7 @@ urlpatterns = [
     path("patrols/", include("hezhang.patrols.urls")),
     path("ogc/", include("hezhang.features.urls")),
     path("map/", include("hezhang.onemap.urls")),
+    path("screen/", include("hezhang.bigscreen.urls")),
     # The OsmAnd protocol of Traccar Client and other trackers (device id in the request, no login).
     path("api/osmand/", patrol_tracking.osmand, name="osmand"),
     path("api/", include("hezhang.api_urls")),
