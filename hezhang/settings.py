@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "hezhang.onemap",
     "hezhang.workbench",
     "hezhang.bigscreen",
+    "hezhang.statistics",
     "hezhang.demo",
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("ogc/", include("hezhang.features.urls")),
     path("map/", include("hezhang.onemap.urls")),
     path("screen/", include("hezhang.bigscreen.urls")),
+    path("statistics/", include("hezhang.statistics.urls")),
     # The OsmAnd protocol of Traccar Client and other trackers (device id in the request, no login).
     path("api/osmand/", patrol_tracking.osmand, name="osmand"),
     path("api/", include("hezhang.api_urls")),
