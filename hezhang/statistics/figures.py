@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from hezhang.cases.models import Case, CaseCategory, Channel
+from hezhang.cases.models import Case, CaseCategory, CaseState, Channel
 from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion
 from hezhang.patrols.models import Patrol
 from hezhang.registry.models import Region
@@ -137,11 +137,10 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
         .annotate(n=Count("id"), closed=Count("id", filter=Q(state__is_open=False, state__is_fixed=True)))
         .order_by("-n")
     ]
+    states = {st.pk: st.display_label for st in CaseState.objects.all()}
     by_state = [
-        Row(line["state"], line["state__label"], {"count": line["n"]})
-        for line in cases.values("state", "state__label", "state__order")
-        .annotate(n=Count("id"))
-        .order_by("state__order")
+        Row(line["state"], states.get(line["state"], line["state"]), {"count": line["n"]})
+        for line in cases.values("state", "state__order").annotate(n=Count("id")).order_by("state__order")
     ]
     by_department = [
         Row(
