@@ -2,7 +2,9 @@
 127.0.0.1:8000.
 
 The county comes from the registry's builder, the cases from the cases app's and the patrols from the patrols
-app's; this command only runs them in order, because the registry must not know that cases or patrols exist.
+app's; this command only runs them in order, because the registry must not know that cases or patrols exist. At
+province scale the patrols are a year of scored history without tracks (`build_province_patrols`, `--patrols N`),
+written in minutes for benchmarks instead of walking and scoring every track.
 """
 
 import os
@@ -13,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hezhang.cases.demo import build_cases
 from hezhang.patrols.demo import build_patrols
+from hezhang.patrols.demo.province import build_province_patrols
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
 from hezhang.registry.demo.accounts import DemoConflict
 
@@ -40,8 +43,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=7, help="random seed of the generated data (default 7)"
         )
+        parser.add_argument(
+            "--patrols",
+            type=int,
+            default=6_500_000,
+            metavar="N",
+            help="province only: about how many patrols of history (a year, scored, without tracks) to add"
+            " (default 6500000, a Hebei year; 0 adds none)",
+        )
 
-    def handle(self, *args, scale, no_serve, reset, seed, **options):
+    def handle(self, *args, scale, no_serve, reset, seed, patrols, **options):
         from hezhang.jobs.worker import start_in_process_worker, stop_worker
 
         # Started by JobsConfig.ready() if the variable was already set: the case build runs with a stopped clock
@@ -68,8 +79,12 @@ class Command(BaseCommand):
                 "  已有演示数据，未重复生成（--reset 可重建） Demo data already present, nothing built (--reset rebuilds)"
             )
         cases = build_cases(seed=seed, log=say)
-        patrols = build_patrols(seed=seed, log=say)
-        self.report(result, cases, patrols)
+        # The demo county's patrols are walked and scored (tracks to look at); at province scale a year of scored
+        # history without tracks is added for every county besides.
+        history = build_patrols(seed=seed, log=say)
+        if scale == "province":
+            history = build_province_patrols(seed=seed, log=say, total=patrols)
+        self.report(result, cases, history)
         if not no_serve:
             # Notifications are delivered and deadlines checked by the job runner; in the demo it runs inside the
             # server process. Apps are ready already (runserver without its reloader does not set them up again),
