@@ -6,7 +6,14 @@ Each benchmark is its own module with its own options (`.venv/bin/python -m benc
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.bench_spatial", "bench.bench_intake", "bench.bench_ingest", "bench.bench_scoring"]
+BENCHMARKS = [
+    "bench.bench_spatial",
+    "bench.bench_intake",
+    "bench.bench_ingest",
+    "bench.bench_scoring",
+    "bench.bench_features",
+    "bench.bench_statistics",
+]
 
 
 def main(names: list[str]) -> int:
