@@ -113,8 +113,16 @@ def _choice(request) -> dict:
     }
 
 
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 class PatrolRates(LoginRequiredMixin, View):
-    """巡河率 by level and by sub-region (ranked, drilling down), and who does not meet their rule."""
+    """巡河率 by level and by sub-region (ranked, drilling down), and who does not meet their rule (a page at a time)."""
+
+    page_size = 100
 
     def get(self, request):
         context = _choice(request)
@@ -127,7 +135,9 @@ class PatrolRates(LoginRequiredMixin, View):
         context.update(
             by_level=by_level,
             by_region=rate_by_subregion(statuses, context["region"]),
-            unmet=unmet,
+            unmet=Paginator(unmet, self.page_size).get_page(request.GET.get("page")),
+            unmet_count=len(unmet),
+            page_query=_without_page(request),
             total=total,
             total_met=total_met,
             total_percent=f"{total_met / total * 100:.1f}%" if total else "—",

@@ -260,3 +260,17 @@ def test_periods_that_have_not_begun_ask_nothing_yet(chiefs):
     status = patrol_status(chiefs.town_a, D(2024, 1, 1), D(2024, 12, 31), today=D(2024, 3, 5))[0]
     assert [p.start.month for p in status.periods] == [1, 2, 3]
     assert patrol_status(chiefs.town_a, D(2025, 1, 1), D(2025, 1, 31), today=D(2024, 3, 5)) == []
+
+
+def test_the_list_of_patrollers_missing_their_rule_comes_a_page_at_a_time_keeping_the_region(
+    chiefs, login, monkeypatch
+):
+    from hezhang.patrols.rate_views import PatrolRates
+
+    w = chiefs
+    rule(w.county)
+    monkeypatch.setattr(PatrolRates, "page_size", 1)
+    client = login(w.county_office)
+    first = client.get(f"/patrols/rates/?region={w.county.pk}&period=month")
+    assert first.context["unmet_count"] == 3 and len(first.context["unmet"].object_list) == 1
+    assert f"?region={w.county.pk}&amp;period=month&page=2" in first.content.decode()
