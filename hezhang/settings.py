@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "hezhang.notifications",
     "hezhang.cases",
     "hezhang.patrols",
+    "hezhang.monitoring",
     "hezhang.features",
     "hezhang.onemap",
     "hezhang.workbench",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("public/", include("hezhang.registry.public_urls")),
     path("public/", include("hezhang.cases.public_urls")),
     path("patrols/", include("hezhang.patrols.urls")),
+    path("monitoring/", include("hezhang.monitoring.urls")),
     path("ogc/", include("hezhang.features.urls")),
     path("map/", include("hezhang.onemap.urls")),
     path("screen/", include("hezhang.bigscreen.urls")),

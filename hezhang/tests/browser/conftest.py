@@ -81,6 +81,7 @@ SEEDS = [
     ("hezhang.cases.migrations.0002_states_and_categories", "seed"),
     ("hezhang.cases.migrations.0004_english_names", "fill"),
     ("hezhang.patrols.migrations.0002_checklist_and_default_rules", "load"),
+    ("hezhang.monitoring.migrations.0002_default_alert_rules", "seed"),
 ]
 
 

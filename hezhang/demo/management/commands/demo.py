@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from hezhang.cases.demo import build_cases
+from hezhang.monitoring.demo import DEMO_PASSWORD as STATION_PASSWORD
+from hezhang.monitoring.demo import build_monitoring
 from hezhang.patrols.demo import build_patrols
 from hezhang.patrols.demo.province import build_province_patrols
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, build_province
@@ -84,6 +86,7 @@ class Command(BaseCommand):
         history = build_patrols(seed=seed, log=say)
         if scale == "province":
             history = build_province_patrols(seed=seed, log=say, total=patrols)
+        build_monitoring(seed=seed, log=say)
         self.report(result, cases, history)
         if not no_serve:
             # Notifications are delivered and deadlines checked by the job runner; in the demo it runs inside the
@@ -121,3 +124,11 @@ class Command(BaseCommand):
             )
         say("")
         say(f"登录地址 Login: {LOGIN_URL}")
+        from hezhang.monitoring.models import Station
+
+        station = Station.objects.exclude(mn=None).order_by("code").first()
+        if station is not None:
+            say(
+                "水质自动站 HJ 212: hezhang hj212 listen --port 9212；"
+                f"hezhang hj212 simulate --port 9212 --mn {station.mn} --pw {STATION_PASSWORD} --exceed NH3N"
+            )
