@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from hezhang.cases.access import visible_cases
 from hezhang.cases.models import Case
+from hezhang.accounts.jurisdiction import visible
+from hezhang.monitoring.overview import CLASS_COLOURS, CLASS_NAMES, latest_by_section
 from hezhang.onemap.layers import View, heat_layer, registry_layer
 from hezhang.patrols.access import visible_patrols
 from hezhang.patrols.frequency import patrol_status, rate_by_subregion
@@ -80,4 +82,33 @@ def screen(user) -> dict:
         "cases": [[c.lat, c.lon, c.is_overdue] for c in open_cases[:3000]],
         "heat": heat_layer(view)["points"],
         "reaches": registry_layer("reaches", View(user, None, 10, first, today)),
+        "water_quality": water_quality(user),
+    }
+
+
+def water_quality(user) -> dict:
+    """Sections by the class of their latest monthly evaluation, and where they are (coloured dots)."""
+    from hezhang.registry.models import Section
+
+    sections = list(visible(Section.objects.exclude(geometry=None), user).only("pk", "name", "geometry"))
+    latest = latest_by_section([s.pk for s in sections])
+    counts = dict.fromkeys(range(1, 7), 0)
+    points = []
+    for section in sections:
+        found = latest.get(section.pk)
+        cls = found.month_class if found and found.month_class else (found.water_class if found else None)
+        if cls:
+            counts[cls] += 1
+        if section.point:
+            lon, lat = section.point
+            points.append(
+                [lat, lon, CLASS_COLOURS.get(cls, "#9aa5b1"), section.name, CLASS_NAMES.get(cls, "")]
+            )
+    return {
+        "classes": [
+            {"name": CLASS_NAMES[c], "n": counts[c], "colour": CLASS_COLOURS[c]} for c in range(1, 7)
+        ],
+        "good": sum(counts[c] for c in (1, 2, 3)),
+        "evaluated": sum(counts.values()),
+        "sections": points,
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hezhang.accounts.jurisdiction import visible
 from hezhang.cases.access import visible_cases
 from hezhang.cases.models import Case
+from hezhang.monitoring.overview import class_colour, class_name, latest_by_section
 from hezhang.onemap.simplify import simplify
 from hezhang.patrols.access import visible_patrols
 from hezhang.patrols.models import Patrol, PatrolPoint
@@ -99,6 +100,7 @@ def registry_layer(slug: str, view: View) -> dict:
     truncated = len(found) > FEATURE_LIMIT
     found = found[:FEATURE_LIMIT]
     patrolled = patrolled_reaches(view, [o.pk for o in found]) if slug == "reaches" else set()
+    quality = latest_by_section([o.pk for o in found]) if slug == "sections" else {}
     features = []
     for obj in found:
         props = {"id": obj.pk, "layer": slug, "name": str(obj), "code": getattr(obj, "code", "")}
@@ -108,6 +110,11 @@ def registry_layer(slug: str, view: View) -> dict:
                 props[attr] = value
         if slug == "reaches":
             props["patrolled"] = obj.pk in patrolled
+        if slug == "sections":
+            latest = quality.get(obj.pk)
+            props["water_class"] = latest.water_class if latest else None
+            props["class_name"] = class_name(latest.water_class) if latest else ""
+            props["colour"] = class_colour(latest.water_class if latest else None)
         features.append(
             {
                 "type": "Feature",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from hezhang.accounts.jurisdiction import visible
 from hezhang.cases.access import visible_cases
 from hezhang.cases.models import Case
+from hezhang.monitoring.overview import class_name, latest_by_section
 from hezhang.onemap import layers
 from hezhang.patrols.access import visible_patrols
 from hezhang.patrols.models import Patrol
@@ -192,7 +193,7 @@ def info(request, name, pk):
                     {"number": c.number, "title": c.title, "url": reverse("cases:detail", args=[c.number])}
                     for c in cases.order_by("-created_at")[:5]
                 ],
-                "water_quality": None,  # monitoring comes with its own issue
+                "water_quality": _reach_quality(reach),
             }
         )
     if name not in layers.REGISTRY_LAYERS:
@@ -206,10 +207,35 @@ def info(request, name, pk):
             facts.append(
                 [str(obj._meta.get_field(attr).verbose_name), display() if display else getattr(obj, attr)]
             )
-    return JsonResponse(
-        {
-            "title": str(obj),
-            "url": reverse("registry:detail", kwargs={"kind": name, "pk": obj.pk}),
-            "facts": facts,
-        }
-    )
+    body = {
+        "title": str(obj),
+        "url": reverse("registry:detail", kwargs={"kind": name, "pk": obj.pk}),
+        "facts": facts,
+    }
+    if name == "sections":
+        body["url"] = reverse("monitoring:section", args=[obj.pk])
+        body["water_quality"] = _section_quality(obj)
+    return JsonResponse(body)
+
+
+def _section_quality(section) -> str | None:
+    latest = latest_by_section([section.pk]).get(section.pk)
+    if latest is None or latest.water_class is None:
+        return None
+    text = _("%(cls)s类（%(when)s）") % {
+        "cls": class_name(latest.water_class),
+        "when": timezone.localtime(latest.taken_at).strftime("%Y-%m-%d"),
+    }
+    if latest.meets_target is False:
+        text += _("，最近月未达目标")
+    return text
+
+
+def _reach_quality(reach) -> str | None:
+    """Each section on the reach with its latest class: "西河断面 III类（2026-05-06）"."""
+    parts = []
+    for section in reach.sections.order_by("code"):
+        quality = _section_quality(section)
+        if quality:
+            parts.append(f"{section.name} {quality}")
+    return "；".join(parts) or None

@@ -19,6 +19,11 @@ from django.views.decorators.cache import cache_control
 from hezhang.registry.models import ChiefAssignment, Office, Reach, Region, Signboard, WaterBody
 
 
+# Panels other apps add to the public reach page, so the registry needs to know nothing of them (monitoring adds
+# the latest water quality of the reach's sections). Each is a callable (reach) -> (template, context) or None.
+REACH_PANELS: list = []
+
+
 def _offices_for(region: Region) -> list[Office]:
     """The nearest river chief office up the tree first: it is who the public should call."""
     codes = [r.code for r in region.ancestors()] + [region.code]
@@ -63,6 +68,7 @@ def reach_page(request, code):
             "plan": _current_plan(reach.water_body),
             "geometry": json.dumps(reach.geometry) if reach.geometry else "null",
             "region_name": reach.region.full_name,
+            "panels": [panel for make in REACH_PANELS if (panel := make(reach)) is not None],
         },
     )
 

@@ -9,6 +9,8 @@
   var heat = null, rivers = null, cases = L.layerGroup().addTo(map), fitted = false;
   var ranking = echarts.init(document.getElementById("ranking"), "dark", {renderer: "canvas"});
   var categories = echarts.init(document.getElementById("categories"), "dark", {renderer: "canvas"});
+  var quality = echarts.init(document.getElementById("water-quality"), "dark", {renderer: "canvas"});
+  var sections = L.layerGroup().addTo(map);
   var axis = {axisLabel: {color: "#9cc3e6", fontSize: 12}, splitLine: {lineStyle: {color: "#16395e"}}};
 
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
@@ -29,6 +31,21 @@
       backgroundColor: "transparent", tooltip: {trigger: "item"},
       series: [{type: "pie", radius: ["35%", "70%"], data: d.categories.map(function (c) { return {name: c.name, value: c.n}; }),
         label: {color: "#d8e6f3", formatter: "{b} {c}"}}]
+    });
+    var wq = d.water_quality || {classes: [], sections: [], good: 0, evaluated: 0};
+    quality.setOption({
+      backgroundColor: "transparent", grid: {left: 40, right: 20, top: 20, bottom: 24},
+      xAxis: Object.assign({type: "category", data: wq.classes.map(function (c) { return c.name; })}, axis),
+      yAxis: Object.assign({type: "value", minInterval: 1}, axis),
+      series: [{type: "bar", data: wq.classes.map(function (c) { return {value: c.n, itemStyle: {color: c.colour}}; }),
+        label: {show: true, position: "top", color: "#d8e6f3"}}]
+    });
+    document.getElementById("wq-good").textContent = wq.evaluated ?
+      root.dataset.tGood + " " + Math.round(wq.good / wq.evaluated * 100) + "%" : "";
+    sections.clearLayers();
+    wq.sections.forEach(function (s) {
+      L.circleMarker([s[0], s[1]], {radius: 6, color: "#061a2f", weight: 1.5, fillColor: s[2], fillOpacity: 1})
+        .bindTooltip(esc(s[3]) + " " + esc(s[4])).addTo(sections);
     });
     var items = d.feed.map(function (f) {
       return '<li class="' + f.kind + '"><time>' + esc(f.at) + "</time><span>" + esc(f.text) + "</span><em>" + esc(f.state) + "</em></li>";
@@ -57,5 +74,5 @@
   }
   draw(JSON.parse(document.getElementById("screen-data").textContent));
   setInterval(refresh, parseInt(root.dataset.refresh, 10) * 1000);
-  window.addEventListener("resize", function () { ranking.resize(); categories.resize(); });
+  window.addEventListener("resize", function () { ranking.resize(); categories.resize(); quality.resize(); });
 })();

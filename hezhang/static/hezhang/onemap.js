@@ -56,7 +56,7 @@
       L.geoJSON(data, {
         pointToLayer: function (f, ll) {
           return L.circleMarker(ll, {radius: name === "patrols-live" ? 8 : 6, color: "#fff", weight: 1.5, fillOpacity: 0.95,
-            fillColor: (f.properties.overdue ? "#7b241c" : POINT[name])});
+            fillColor: (f.properties.overdue ? "#7b241c" : (f.properties.colour || POINT[name]))});
         },
         onEachFeature: bind
       }).eachLayer(function (l) { layer.addLayer(l); });
