@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hezhang.accounts.jurisdiction import visible
 from hezhang.cases.access import visible_cases
 from hezhang.cases.models import Case
-from hezhang.accounts.jurisdiction import visible
 from hezhang.monitoring.overview import CLASS_COLOURS, CLASS_NAMES, latest_by_section
 from hezhang.onemap.layers import View, heat_layer, registry_layer
 from hezhang.patrols.access import visible_patrols
