@@ -18,7 +18,6 @@ from django.views.decorators.cache import cache_control
 
 from hezhang.registry.models import ChiefAssignment, Office, Reach, Region, Signboard, WaterBody
 
-
 # Panels other apps add to the public reach page, so the registry needs to know nothing of them (monitoring adds
 # the latest water quality of the reach's sections). Each is a callable (reach) -> (template, context) or None.
 REACH_PANELS: list = []
