@@ -1,6 +1,7 @@
 """Which samples, readings and alerts: one FilterSet each for the pages and the API."""
 
 import django_filters as filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hezhang.accounts.jurisdiction import visible
@@ -15,6 +16,8 @@ from hezhang.monitoring.models import (
     Station,
 )
 from hezhang.registry.models import Region, Section
+
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class _Scoped(filters.FilterSet):
@@ -42,8 +45,8 @@ class SampleFilterSet(_Scoped):
     source = filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
     interval = filters.ChoiceFilter(label=_("数据类型"), choices=Interval.choices)
     water_class = filters.ChoiceFilter(label=_("水质类别"), choices=WATER_CLASSES)
-    since = filters.DateFilter(label=_("日期自"), field_name="taken_at", lookup_expr="date__gte")
-    until = filters.DateFilter(label=_("日期至"), field_name="taken_at", lookup_expr="date__lte")
+    since = filters.DateFilter(label=_("日期自"), field_name="taken_at", lookup_expr="date__gte", widget=DATE)
+    until = filters.DateFilter(label=_("日期至"), field_name="taken_at", lookup_expr="date__lte", widget=DATE)
 
     class Meta:
         model = Sample
@@ -54,8 +57,12 @@ class ReadingFilterSet(_Scoped):
     region_path = "station__region__path"
     region = filters.ModelChoiceFilter(label=_("行政区"), queryset=Region.objects.none(), method="in_region")
     station = filters.ModelChoiceFilter(label=_("监测站"), queryset=Station.objects.none())
-    since = filters.DateFilter(label=_("日期自"), field_name="observed_at", lookup_expr="date__gte")
-    until = filters.DateFilter(label=_("日期至"), field_name="observed_at", lookup_expr="date__lte")
+    since = filters.DateFilter(
+        label=_("日期自"), field_name="observed_at", lookup_expr="date__gte", widget=DATE
+    )
+    until = filters.DateFilter(
+        label=_("日期至"), field_name="observed_at", lookup_expr="date__lte", widget=DATE
+    )
 
     class Meta:
         model = Reading
@@ -69,7 +76,9 @@ class AlertFilterSet(_Scoped):
     open = filters.BooleanFilter(label=_("未解除"), field_name="cleared_at", lookup_expr="isnull")
     section = filters.ModelChoiceFilter(label=_("断面"), queryset=Section.objects.none())
     station = filters.ModelChoiceFilter(label=_("监测站"), queryset=Station.objects.none())
-    since = filters.DateFilter(label=_("日期自"), field_name="opened_at", lookup_expr="date__gte")
+    since = filters.DateFilter(
+        label=_("日期自"), field_name="opened_at", lookup_expr="date__gte", widget=DATE
+    )
 
     class Meta:
         model = Alert

@@ -366,7 +366,7 @@ class AlertRule(models.Model):
         null=True,
         blank=True,
         related_name="alert_rules",
-        help_text=_("留空表示全平台；否则适用于该行政区及下级"),
+        help_text=_("适用于该行政区及下级；留空为全平台规则（仅系统管理员）"),
     )
     section = models.ForeignKey(
         Section,
@@ -388,7 +388,7 @@ class AlertRule(models.Model):
         verbose_name=_("监测项目"),
         max_length=20,
         blank=True,
-        help_text=_("超限、突变规则的项目代码，如 NH3N、DO"),
+        help_text=_("超限、突变规则检查的项目"),
     )
     threshold = models.FloatField(
         verbose_name=_("阈值"),

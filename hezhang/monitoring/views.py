@@ -44,6 +44,20 @@ def sections_for(user):
     return visible(Section.objects.all(), user)
 
 
+def _query(request) -> str:
+    """The list's filters without the page number, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _days(request, default: int) -> int:
+    try:
+        return max(1, min(int(request.GET.get("days") or default), 3660))
+    except ValueError:
+        return default
+
+
 def _month(value: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(f"{value}-01") if value else None
@@ -57,7 +71,7 @@ class Overview(LoginRequiredMixin, View):
     def get(self, request):
         regions = visible(Region.objects.all(), request.user)
         region = None
-        if request.GET.get("region"):
+        if (request.GET.get("region") or "").isdigit():
             region = regions.filter(pk=request.GET["region"]).first()
         sections = sections_for(request.user)
         if region is not None:
@@ -100,12 +114,11 @@ class SectionPage(LoginRequiredMixin, View):
         kind = evaluation_kind(section)
         samples = Sample.objects.filter(section=section).select_related("station")
         keys_seen: set[str] = set()
-        for values in samples.exclude(interval__in=[Interval.REALTIME, Interval.MINUTE]).values_list(
-            "values", flat=True
-        )[:500]:
+        recent = samples.exclude(interval__in=[Interval.REALTIME, Interval.MINUTE]).order_by("-taken_at")
+        for values in recent.values_list("values", flat=True)[:2000]:
             keys_seen.update(values)
         keys = [k for k in PARAMETERS if k in keys_seen]
-        since = timezone.now() - datetime.timedelta(days=int(request.GET.get("days") or 730))
+        since = timezone.now() - datetime.timedelta(days=_days(request, 730))
         charts = []
         data = overview.series(section, keys, since)
         for key in keys:
@@ -141,6 +154,7 @@ class SectionPage(LoginRequiredMixin, View):
                 "months": months,
                 "years": years,
                 "page": page,
+                "query": _query(request),
                 "alerts": Alert.objects.filter(section=section).order_by("-opened_at")[:20],
                 "stations": section.stations.all(),
                 "can_enter": can_enter(request.user),
@@ -255,7 +269,7 @@ class StationPage(LoginRequiredMixin, View):
         station = get_object_or_404(
             visible(Station.objects.select_related("section", "region"), request.user), pk=pk
         )
-        days = int(request.GET.get("days") or 30)
+        days = _days(request, 30)
         since = timezone.now() - datetime.timedelta(days=days)
         readings = Reading.objects.filter(station=station, observed_at__gte=since).order_by("observed_at")
         points = {"water_level": [], "flow": [], "rainfall": []}
@@ -327,7 +341,11 @@ class ReadingList(LoginRequiredMixin, View):
         rows = visible(Reading.objects.select_related("station"), request.user)
         filterset = ReadingFilterSet(request.GET, queryset=rows, request=request)
         page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-        return render(request, "monitoring/readings.html", {"filterset": filterset, "page": page})
+        return render(
+            request,
+            "monitoring/readings.html",
+            {"filterset": filterset, "page": page, "query": _query(request)},
+        )
 
 
 class AlertList(LoginRequiredMixin, View):
@@ -336,14 +354,22 @@ class AlertList(LoginRequiredMixin, View):
             Alert.objects.select_related("section", "station", "region", "case", "rule"), request.user
         )
         params = request.GET.copy()
-        if "open" not in params and not params.get("page"):
+        if "open" not in params:
+            # Open alerts first; "open=" (any) in the filter form shows cleared ones too.
             params["open"] = "true"
         filterset = AlertFilterSet(params, queryset=rows, request=request)
         page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+        query = params.copy()
+        query.pop("page", None)
         return render(
             request,
             "monitoring/alerts.html",
-            {"filterset": filterset, "page": page, "can_manage": can_manage_rules(request.user)},
+            {
+                "filterset": filterset,
+                "page": page,
+                "query": query.urlencode(),
+                "can_manage": can_manage_rules(request.user),
+            },
         )
 
 

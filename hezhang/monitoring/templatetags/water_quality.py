@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from hezhang.monitoring.overview import class_colour, class_name
 from hezhang.monitoring.parameters import label
@@ -16,7 +17,7 @@ _DARK_TEXT = {1, 4}
 def wq_badge(value):
     """<span class="wq c3">III</span> for class 3; a dash for none."""
     if not value:
-        return format_html('<span class="wq none">—</span>')
+        return mark_safe('<span class="wq none">—</span>')
     colour = "#1b1b1b" if value in _DARK_TEXT else "#fff"
     return format_html(
         '<span class="wq c{}" style="background:{};color:{}">{}</span>',

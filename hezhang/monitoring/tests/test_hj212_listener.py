@@ -38,7 +38,22 @@ def answering(peer, line: bytes) -> bytes | None:
 
 
 def run(scenario):
-    return asyncio.run(asyncio.wait_for(scenario, 60))
+    """Run a scenario on an event loop of its own, in a thread: the browser tests' Playwright keeps a loop
+    running in the main thread for the rest of the session, where asyncio.run() would refuse to start."""
+    outcome: dict = {}
+
+    def main() -> None:
+        try:
+            outcome["value"] = asyncio.run(asyncio.wait_for(scenario, 60))
+        except BaseException as exc:  # handed to the test below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(90)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 async def started(handler=answering, **options) -> Listener:
