@@ -1,6 +1,6 @@
-from django import forms
 from django.contrib import admin
 
+from hezhang.monitoring.forms import StationForm
 from hezhang.monitoring.models import (
     Alert,
     AlertEvent,
@@ -11,39 +11,6 @@ from hezhang.monitoring.models import (
     Sample,
     Station,
 )
-
-
-class StationForm(forms.ModelForm):
-    password = forms.CharField(
-        label="访问密码（PW）",
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="HJ 212 数据包中的 PW；留空则不修改",
-    )
-
-    class Meta:
-        model = Station
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "region",
-            "section",
-            "geometry",
-            "mn",
-            "warning_level",
-            "guarantee_level",
-            "rain_warning",
-            "active",
-        ]
-
-    def save(self, commit=True):
-        station = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            station.set_password(self.cleaned_data["password"])
-        if commit:
-            station.save()
-        return station
 
 
 @admin.register(Station)

@@ -98,6 +98,10 @@ def _lab_values(rng: random.Random, level: int, month: int, lake: bool) -> dict[
         value = base * _season(key, month) * rng.uniform(0.9, 1.1)
         values[key] = round(value, 4 if value < 0.1 else 2)
     values["pH"] = round(rng.uniform(7.1, 8.2), 2)
+    if lake:
+        # Lakes and reservoirs are also watched for eutrophication: chlorophyll a and transparency.
+        values["chla"] = round({2: 4.0, 3: 9.0, 4: 18.0, 5: 30.0, 6: 45.0}[level] * rng.uniform(0.8, 1.2), 1)
+        values["SD"] = round({2: 1.8, 3: 1.1, 4: 0.7, 5: 0.45, 6: 0.3}[level] * rng.uniform(0.85, 1.15), 2)
     return values
 
 

@@ -129,3 +129,65 @@ class AlertRuleForm(forms.ModelForm):
         if kind == AlertKind.MISSING and not data.get("hours"):
             self.add_error("hours", _("数据缺失规则需要填写小时数"))
         return data
+
+
+class StationForm(forms.ModelForm):
+    """A station as office staff register it: for an automatic station, its MN and the password it sends."""
+
+    password = forms.CharField(
+        label=_("访问密码（PW）"),
+        required=False,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("HJ 212 数据包中的 PW；修改时留空则不变"),
+    )
+    lon = forms.FloatField(label=_("经度"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("纬度"), min_value=-90, max_value=90)
+
+    class Meta:
+        model = Station
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "region",
+            "section",
+            "mn",
+            "warning_level",
+            "guarantee_level",
+            "rain_warning",
+            "active",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["region"].queryset = visible(Region.objects.all(), user)
+            self.fields["section"].queryset = visible(Section.objects.all(), user)
+        point = self.instance.point if self.instance.pk else None
+        if point:
+            self.initial.setdefault("lon", point[0])
+            self.initial.setdefault("lat", point[1])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == StationKind.WATER_QUALITY:
+            if not data.get("section"):
+                self.add_error("section", _("水质自动站需要关联断面"))
+            if data.get("mn") and not data.get("password") and not self.instance.password_hash:
+                self.add_error("password", _("请设置访问密码：站点在每个数据包中发送它"))
+        if data.get("mn") == "":
+            data["mn"] = None
+        return data
+
+    def save(self, commit=True):
+        station = super().save(commit=False)
+        station.geometry = {
+            "type": "Point",
+            "coordinates": [self.cleaned_data["lon"], self.cleaned_data["lat"]],
+        }
+        if self.cleaned_data.get("password"):
+            station.set_password(self.cleaned_data["password"])
+        if commit:
+            station.save()
+        return station

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from hezhang.monitoring import quality
+from hezhang.monitoring import black_odorous, quality, trophic
 from hezhang.monitoring.models import Evaluation, Interval, Period, Sample
 from hezhang.monitoring.sampling import evaluation_kind
 
@@ -178,3 +178,26 @@ def series(section, keys: list[str], since: datetime.datetime | None = None) -> 
             if key in values:
                 out[key].append([stamp, values[key]])
     return out
+
+
+def trophic_state(sample, kind: str):
+    """A lake's or reservoir's trophic level index from a sample with chlorophyll a or transparency."""
+    if sample is None or kind == "river" or not ({"chla", "SD"} & set(sample.values)):
+        return None
+    try:
+        return trophic.trophic_level_index(sample.values)
+    except ValueError:
+        return None
+
+
+def black_odorous_grade(sample):
+    """The black-odorous grading, for samples taken for it (transparency or ORP measured)."""
+    if sample is None or not ({"ORP", "SD"} & set(sample.values)):
+        return None
+    values = {key: sample.values[key] for key in ("DO", "ORP", "NH3N") if key in sample.values}
+    if "SD" in sample.values:
+        values["SD_cm"] = sample.values["SD"] * 100
+    try:
+        return black_odorous.grade_sample(values)
+    except ValueError:
+        return None

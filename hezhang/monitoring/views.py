@@ -18,7 +18,7 @@ from hezhang.accounts.models import Role
 from hezhang.monitoring import overview, quality
 from hezhang.monitoring.alerts import acknowledge
 from hezhang.monitoring.filters import AlertFilterSet, ReadingFilterSet, SampleFilterSet
-from hezhang.monitoring.forms import AlertRuleForm, ImportForm, ReadingForm, SampleForm
+from hezhang.monitoring.forms import AlertRuleForm, ImportForm, ReadingForm, SampleForm, StationForm
 from hezhang.monitoring.importing import import_readings, import_samples
 from hezhang.monitoring.models import Alert, AlertRule, Evaluation, Interval, Period, Reading, Sample, Station
 from hezhang.monitoring.parameters import PARAMETERS
@@ -137,6 +137,9 @@ class SectionPage(LoginRequiredMixin, View):
         months = Evaluation.objects.filter(section=section, period=Period.MONTH).order_by("-start")[:24]
         years = Evaluation.objects.filter(section=section, period=Period.YEAR).order_by("-start")[:5]
         latest = overview.latest_by_section([section.pk]).get(section.pk)
+        latest_sample = (
+            samples.exclude(interval__in=[Interval.REALTIME, Interval.MINUTE]).order_by("-taken_at").first()
+        )
         page = Paginator(samples.order_by("-taken_at"), 30).get_page(request.GET.get("page"))
         return render(
             request,
@@ -145,9 +148,9 @@ class SectionPage(LoginRequiredMixin, View):
                 "section": section,
                 "kind": kind,
                 "latest": latest,
-                "latest_sample": samples.exclude(interval__in=[Interval.REALTIME, Interval.MINUTE])
-                .order_by("-taken_at")
-                .first(),
+                "latest_sample": latest_sample,
+                "trophic": overview.trophic_state(latest_sample, kind),
+                "black_odorous": overview.black_odorous_grade(latest_sample),
                 "charts": charts,
                 "keys": keys,
                 "parameters": PARAMETERS,
@@ -260,7 +263,12 @@ class StationList(LoginRequiredMixin, View):
         return render(
             request,
             "monitoring/stations.html",
-            {"stations": stations, "now": timezone.now(), "can_enter": can_enter(request.user)},
+            {
+                "stations": stations,
+                "now": timezone.now(),
+                "can_enter": can_enter(request.user),
+                "can_manage": can_manage_rules(request.user),
+            },
         )
 
 
@@ -293,6 +301,7 @@ class StationPage(LoginRequiredMixin, View):
                 "parameters": PARAMETERS,
                 "alerts": Alert.objects.filter(station=station).order_by("-opened_at")[:20],
                 "can_enter": can_enter(request.user),
+                "can_manage": can_manage_rules(request.user),
             },
         )
 
@@ -441,3 +450,29 @@ class RuleEdit(LoginRequiredMixin, View):
             messages.success(request, _("预警规则已保存"))
             return redirect(reverse("monitoring:rules"))
         return render(request, "monitoring/rule_form.html", {"form": form}, status=400)
+
+
+class StationEdit(LoginRequiredMixin, View):
+    """Office staff register stations in their jurisdiction (an automatic one by its MN and password)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_manage_rules(request.user):
+            raise PermissionDenied(_("只有河长办工作人员可以登记监测站"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def station(self, request, pk):
+        if pk is None:
+            return None
+        return get_object_or_404(visible(Station.objects.all(), request.user), pk=pk)
+
+    def get(self, request, pk=None):
+        form = StationForm(instance=self.station(request, pk), user=request.user)
+        return render(request, "monitoring/station_form.html", {"form": form})
+
+    def post(self, request, pk=None):
+        form = StationForm(request.POST, instance=self.station(request, pk), user=request.user)
+        if form.is_valid():
+            station = form.save()
+            messages.success(request, _("监测站已保存"))
+            return redirect("monitoring:station", station.pk)
+        return render(request, "monitoring/station_form.html", {"form": form}, status=400)

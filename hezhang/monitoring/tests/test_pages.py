@@ -185,3 +185,48 @@ def test_a_township_office_cannot_change_a_platform_wide_rule(wq, login, platfor
 
     rule = AlertRule.objects.get(name=platform_rule)
     assert login(wq.bob).get(f"/monitoring/rules/{rule.pk}/").status_code == 403
+
+
+def test_a_lake_section_shows_its_trophic_level_index(wq, login):
+    wq.section_b.water_body = wq.pond_b
+    wq.section_b.save()
+    record_sample(wq.section_b, at(2), {"chla": 20.0, "TP": 0.1, "TN": 1.5, "SD": 0.6, "CODMn": 6.0})
+    page = login(wq.bob).get(f"/monitoring/sections/{wq.section_b.pk}/").content.decode()
+    assert 'id="trophic"' in page
+    assert "富营养" in page
+
+
+def test_a_sample_taken_for_black_odorous_grading_shows_its_grade(wq, login):
+    record_sample(wq.section_b, at(2), {"SD": 0.08, "DO": 0.1, "ORP": -250.0, "NH3N": 16.0})
+    page = login(wq.bob).get(f"/monitoring/sections/{wq.section_b.pk}/").content.decode()
+    assert 'id="black-odorous"' in page
+    assert "重度黑臭" in page
+
+
+def test_office_staff_register_an_automatic_station_whose_frames_are_then_accepted(wq, login):
+    from hezhang.monitoring.models import Station
+    from hezhang.monitoring.receiving import receive
+    from hezhang.monitoring.tests.test_receiving import hourly
+
+    client = login(wq.bob)
+    form = {
+        "code": "ST-B-2",
+        "name": "西河二号站",
+        "kind": "water_quality",
+        "region": wq.town_b.pk,
+        "section": wq.section_b.pk,
+        "mn": "88888880000002",
+        "lon": "114.84",
+        "lat": "37.18",
+        "active": "on",
+    }
+    refused = client.post("/monitoring/stations/new/", form)
+    assert refused.status_code == 400 and "请设置访问密码" in refused.content.decode()
+    assert client.post("/monitoring/stations/new/", form | {"password": "s3cret"}).status_code == 302
+    station = Station.objects.get(code="ST-B-2")
+    assert station.password_hash and "s3cret" not in station.password_hash
+    assert receive("peer", hourly({"w21003": {"Avg": 0.4}}, mn="88888880000002", pw="s3cret"))["ok"]
+
+
+def test_a_chief_cannot_register_stations(wq, login):
+    assert login(wq.chief_b).get("/monitoring/stations/new/").status_code == 403
