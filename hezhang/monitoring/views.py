@@ -149,6 +149,7 @@ class SectionPage(LoginRequiredMixin, View):
                 "kind": kind,
                 "latest": latest,
                 "latest_sample": latest_sample,
+                "latest_result": quality.classify(latest_sample.values, kind) if latest_sample else None,
                 "trophic": overview.trophic_state(latest_sample, kind),
                 "black_odorous": overview.black_odorous_grade(latest_sample),
                 "charts": charts,

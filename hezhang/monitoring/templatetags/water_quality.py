@@ -1,5 +1,7 @@
 """Water quality classes in templates: a coloured badge, a parameter's name, a value from a sample's values."""
 
+from collections.abc import Mapping
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -40,10 +42,17 @@ def parameter_name(key):
 
 @register.filter
 def value_of(values, key):
-    if not isinstance(values, dict):
+    if not isinstance(values, Mapping):
         return ""
     value = values.get(key)
     return "" if value is None else f"{value:g}"
+
+
+@register.filter
+def multiple_of(exceedance, key):
+    """An exceedance multiple to two decimals, or "" when the item has none."""
+    value = exceedance.get(key) if isinstance(exceedance, Mapping) else None
+    return "" if value is None else f"{value:.2f}"
 
 
 @register.filter

@@ -230,3 +230,10 @@ def test_office_staff_register_an_automatic_station_whose_frames_are_then_accept
 
 def test_a_chief_cannot_register_stations(wq, login):
     assert login(wq.chief_b).get("/monitoring/stations/new/").status_code == 403
+
+
+def test_the_section_page_names_the_status_and_the_exceedance_multiple_of_each_main_pollutant(wq, login):
+    record_sample(wq.section_b, at(2), {**CLEAN, "NH3N": 2.6})
+    page = login(wq.bob).get(f"/monitoring/sections/{wq.section_b.pk}/").content.decode()
+    assert "重度污染" in page
+    assert "氨氮（超标 1.60 倍）" in page  # (2.6 - 1.0) / 1.0
