@@ -11,7 +11,6 @@ hezhang hj212 parse       parse HJ 212 frames from standard input, one JSON line
 import os
 import sys
 
-
 # Command names that are not Python module names, or that clash with Django's own.
 ALIASES = {"import": "import_registry", "water-quality": "water_quality"}
 
