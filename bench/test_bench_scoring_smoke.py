@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from bench.bench_scoring import KINDS, POINTS, coverage_differences, make_cases
+from bench.bench_scoring import KINDS, POINTS, coverage_differences, main, make_cases
 from hezhang.patrols.scoring import ScoringRules
 
 
@@ -18,3 +18,12 @@ def test_benchmark_data_is_reproducible_and_has_every_kind():
     assert [c.kind for c in first] == list(KINDS)
     assert all((a.lon == b.lon).all() and a.reach == b.reach for a, b in zip(first, second, strict=True))
     assert all(len(c.t) == POINTS for c in first)
+
+
+def test_benchmark_prints_both_timings_their_ratio_and_the_target(capsys):
+    main(["--tracks", str(len(KINDS)), "--repeat", "1", "--reach-km", "1"])
+    out = capsys.readouterr().out
+    assert "score(), prepared reach:" in out and "KB a reach" in out
+    assert "shapely buffer reference:" in out and "speed-up" in out
+    assert "max difference" in out
+    assert "target: <= 0.2 ms/track" in out

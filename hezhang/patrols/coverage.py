@@ -9,8 +9,12 @@ every fix keeps the track's corners, which matter more: resampling that cut
 them was off by over 3 percentage points on noisy walks near the buffer's
 edge.  The reach is simplified by SIMPLIFY_M first (fewer, longer segments),
 with measures mapped back to the original line.  Candidate (sample, segment)
-pairs come from a grid the prepared reach keeps, so the work grows with the
-length of track near the reach.
+pairs come from a grid the prepared reach keeps (hezhang.patrols.segment_grid),
+so the work grows with the length of track near the reach.
+
+The union is found without sorting thousands of stretches: about half of
+them cover a whole segment, and a segment covered whole needs none of its
+other stretches, so only a few hundred are left to sort and merge.
 
 Geometry happens in a local equirectangular frame per reach, centred on it
 (affine in lon/lat, so GeoJSON's straight segments stay straight).  Pure
@@ -21,48 +25,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from hezhang.geo.spatial import metres_per_degree
+from hezhang.patrols.segment_grid import SegmentGrid
 
-__all__ = ["SIMPLIFY_M", "ReachLine", "samples_along", "to_local"]
+__all__ = ["SIMPLIFY_M", "Cover", "ReachLine", "samples_along", "to_local"]
 
 FloatArray = npt.NDArray[np.float64]
 ComplexArray = npt.NDArray[np.complex128]
-
-
-def to_local(lonlat: ComplexArray, lon0: float, lat0: float, kx: float, ky: float) -> ComplexArray:
-    """lon/lat (as complex) to metres east + 1j * north of (lon0, lat0)."""
-    out = lonlat - complex(lon0, lat0)
-    out.view(np.float64).reshape(-1, 2)[:] *= (kx, ky)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Grid:
-    """Segments near each cell, in CSR form: cell c lists entries[start[c]:start[c + 1]]."""
-
-    origin: FloatArray  # reach-frame x, y of the corner of cell (0, 0)
-    inv_cell: float
-    top: FloatArray  # largest column and row, as floats for np.clip
-    weights: FloatArray  # (rows, 1): a cell's (column, row) to its number
-    start: npt.NDArray[np.int32]
-    entries: npt.NDArray[np.intp]
-
-
-# Cells per grid at most; a longer reach gets larger cells (more candidates
-# per query) rather than a grid of several megabytes that every cached
-# ReachLine would hold.
-_MAX_CELLS = 1 << 17
-# Grid cells of half the buffer: smaller cells list fewer far segments, but
-# below this the gain on the benchmark was lost in noise.
-_CELL_PER_BUFFER = 0.5
-
 
 # Reach vertices closer than this to the line through their neighbours are
 # dropped before scoring (Douglas-Peucker): fewer, longer segments mean fewer
@@ -74,6 +49,27 @@ SIMPLIFY_M = 1.0
 _MAX_PIECE_M = 200.0
 # Track segments longer than this share of the buffer get extra samples.
 _SPACING_PER_BUFFER = 0.5
+# Up to this many long track segments get their extra samples in plain Python.
+_FEW_LONG_STEPS = 8
+
+
+def to_local(lonlat: ComplexArray, lon0: float, lat0: float, kx: float, ky: float) -> ComplexArray:
+    """lon/lat (as complex) to metres east + 1j * north of (lon0, lat0)."""
+    out = lonlat - complex(lon0, lat0)
+    # Scaling the two views is faster than broadcasting (kx, ky) over an
+    # (n, 2) view, whose innermost loop is only two long.
+    out.real *= kx
+    out.imag *= ky
+    return out
+
+
+class Cover(NamedTuple):
+    """The merged stretches of a reach near a track, and how far the track starts and ends from it."""
+
+    from_m: FloatArray  # metres along the reach, sorted, disjoint
+    to_m: FloatArray
+    start_distance_m: float  # from the first sample to the reach
+    end_distance_m: float  # from the last sample
 
 
 def _kept_vertices(z: ComplexArray, tolerance: float) -> list[int]:
@@ -144,13 +140,16 @@ class ReachLine:
         self.d = d[seg] * frac
         self.seg_len = length[seg] * frac
         ends_m = np.cumsum(self.seg_len)
+        # A segment starts exactly where the previous one ends (not at
+        # end - length, which rounds), so that covering two neighbouring
+        # segments whole leaves no sliver between them.
+        starts_m = np.concatenate(([0.0], ends_m[:-1]))
         # With p in the reach frame, p * ce + q is (metres along the reach if
         # p projects onto the segment's line there) + 1j * (offset from the line).
-        ce = np.conj(self.d) / np.where(self.seg_len > 0, self.seg_len, 1.0)
-        self.ce = ce
-        self.q = (ends_m - self.seg_len) - self.a * ce
-        self.span = (ends_m - self.seg_len) + 1j * ends_m
-        self._grids: dict[float, _Grid] = {}
+        self.ce = np.conj(self.d) / np.where(self.seg_len > 0, self.seg_len, 1.0)
+        self.q = starts_m - self.a * self.ce
+        self.span = starts_m + 1j * ends_m
+        self._grids: dict[float, SegmentGrid] = {}
 
     @classmethod
     def from_geojson(cls, geojson: Mapping[str, Any], reach_id: Any = None) -> ReachLine:
@@ -166,133 +165,143 @@ class ReachLine:
             return cls(list(geometry["coordinates"]), reach_id)
         raise ValueError(f"a reach must be a LineString or MultiLineString, got {kind!r}")
 
-    def grid(self, buffer_m: float) -> _Grid:
+    @property
+    def nbytes(self) -> int:
+        """Memory the prepared reach's arrays hold, its candidate grids included (what caching it costs)."""
+        arrays = [v for v in vars(self).values() if isinstance(v, np.ndarray)]
+        return sum(a.nbytes for a in arrays) + sum(g.nbytes for g in self._grids.values())
+
+    def grid(self, buffer_m: float) -> SegmentGrid:
         found = self._grids.get(buffer_m)
         if found is None:
-            found = self._grids[buffer_m] = self._build_grid(buffer_m)
+            frame = (self.lon0, self.lat0, self.kx, self.ky)
+            found = SegmentGrid.build(self.a, self.d, self.ce, self.q, self.span, frame, buffer_m)
+            self._grids[buffer_m] = found
         return found
 
-    def _build_grid(self, buffer_m: float) -> _Grid:
-        # Each segment is entered in every cell its bounding box, widened by
-        # the buffer, touches: a point within the buffer of a segment lies in
-        # that box, so the point's own cell lists the segment.  A ring of
-        # empty cells around the grid takes every point outside it (clipped).
-        end = self.a + self.d
-        lo = np.column_stack((np.minimum(self.a.real, end.real), np.minimum(self.a.imag, end.imag)))
-        hi = np.column_stack((np.maximum(self.a.real, end.real), np.maximum(self.a.imag, end.imag)))
-        lo -= buffer_m
-        hi += buffer_m
-        corner = lo.min(axis=0) if len(lo) else np.zeros(2)
-        extent = (hi.max(axis=0) - corner) if len(hi) else np.zeros(2)
-        cell = max(
-            buffer_m * _CELL_PER_BUFFER,
-            1.0,
-            math.sqrt(float(extent[0] + 1) * float(extent[1] + 1) / _MAX_CELLS),
-        )
-        inv = 1.0 / cell
-        origin = corner - cell
-        size = (extent * inv).astype(np.int64) + 3
-        first = ((lo - origin) * inv).astype(np.int64)
-        last = ((hi - origin) * inv).astype(np.int64)
-        span = last - first + 1
-        cells = span[:, 0] * span[:, 1]
-        seg = np.repeat(np.arange(len(cells)), cells)
-        k = np.arange(len(seg)) - np.repeat(np.cumsum(cells) - cells, cells)
-        col = first[seg, 0] + k // span[seg, 1]
-        row = first[seg, 1] + k % span[seg, 1]
-        key = col * int(size[1]) + row
-        order = np.argsort(key, kind="stable")
-        start = np.zeros(int(size[0] * size[1]) + 1, dtype=np.int32)
-        np.cumsum(np.bincount(key, minlength=len(start) - 1), out=start[1:])
-        return _Grid(
-            origin=origin,
-            inv_cell=inv,
-            top=(size - 1).astype(np.float64),
-            weights=np.array([float(size[1]), 1.0]),
-            start=start,
-            entries=seg[order],
-        )
-
-    def distance_m(self, points: ComplexArray) -> FloatArray:
-        """Shortest distance from each point (reach frame) to the reach; inf for an empty reach."""
+    def distance_m(self, lonlat: ComplexArray) -> FloatArray:
+        """Shortest distance from each point (lon + 1j * lat) to the reach; inf for an empty reach."""
         if not len(self.a):
-            return np.full(len(points), np.inf)
-        z = points[:, None] * self.ce + self.q
-        beyond = np.maximum(np.maximum(self.span.real - z.real, z.real - self.span.imag), 0.0)
-        return np.hypot(beyond, z.imag).min(axis=1)
+            return np.full(len(lonlat), np.inf)
+        z = to_local(lonlat, self.lon0, self.lat0, self.kx, self.ky)[:, None] * self.ce + self.q
+        # The nearest point of a segment is the projection clamped to its span.
+        z -= np.clip(z.real, self.span.real, self.span.imag)
+        return np.abs(z).min(axis=1)
 
-    def cover(self, samples: ComplexArray, buffer_m: float) -> tuple[FloatArray, FloatArray]:
-        """Merged (from_m, to_m) stretches of the reach within buffer_m of any sample (reach frame)."""
+    def cover(self, samples: ComplexArray, buffer_m: float) -> Cover:
+        """The stretches of the reach within buffer_m of any sample (lon + 1j * lat), merged.
+
+        A numpy call costs about a microsecond whatever its size, as much as
+        the arithmetic on a few thousand candidates, so the steps are few and
+        work in place where they can.
+        """
         g = self.grid(buffer_m)
-        xy = samples.view(np.float64).reshape(-1, 2) - g.origin
-        xy *= g.inv_cell
-        np.maximum(xy, 0.0, out=xy)
-        np.minimum(xy, g.top, out=xy)
-        np.floor(xy, out=xy)
-        cell = (xy @ g.weights).astype(np.intp)
-        first = g.start[cell]
-        count = g.start[cell + 1] - first
-        total = int(count.sum())
-        if total == 0:
-            return np.zeros(0), np.zeros(0)
-        which = np.repeat(np.arange(len(count)), count)
-        # Entry k of the candidate list is entries[first[which[k]] + (k - where which[k]'s block starts)].
-        shift = (first - np.cumsum(count) + count)[which]
-        seg = g.entries[shift + np.arange(total)]
-        z = samples[which] * self.ce[seg] + self.q[seg]
-        # Where the sample is farther than the buffer from the segment's line
-        # the half chord is 0, and the empty interval is dropped below.
-        half = z.imag * z.imag
+        u = g.to_cells(samples)
+        count, seg = g.candidates(u)
+        if not len(seg):
+            start, end = self.distance_m(samples[[0, -1]]).tolist()
+            return Cover(np.zeros(0), np.zeros(0), start, end)
+        z = np.repeat(u, count)
+        z *= g.ce.take(seg)
+        z += g.q.take(seg)
+        # A disk meets a segment's line in the chord x +- sqrt(b^2 - y^2);
+        # where the sample is farther than the buffer from the line the half
+        # chord is 0 and the empty stretch is dropped below.
+        half = np.square(z.imag)
         np.subtract(buffer_m * buffer_m, half, out=half)
         np.maximum(half, 0.0, out=half)
         np.sqrt(half, out=half)
-        span = self.span[seg]
-        lo = np.maximum(z.real - half, span.real)
-        hi = np.minimum(z.real + half, span.imag)
-        keep = lo < hi
-        lo, hi = _merge(lo[keep], hi[keep], self.s_knots[-1])
-        return np.interp(lo, self.s_knots, self.m_knots), np.interp(hi, self.s_knots, self.m_knots)
+        span = self.span.take(seg)
+        lo = z.real - half
+        np.maximum(lo, span.real, out=lo)
+        hi = np.add(z.real, half, out=half)
+        np.minimum(hi, span.imag, out=hi)
+        # About half the stretches cover their segment whole (a disk is
+        # wider than most segments are long), and a segment covered whole
+        # needs none of its other stretches: that leaves a few hundred to
+        # sort, not thousands.  (nonzero and take rather than boolean
+        # indexing, which took twice as long.)
+        whole = lo == span.real
+        whole &= hi == span.imag
+        full = np.zeros(len(self.a), dtype=bool)
+        full[seg.take(whole.nonzero()[0])] = True
+        rest = lo < hi
+        np.greater(rest, full.take(seg), out=rest)
+        keep = rest.nonzero()[0]
+        lo, hi = _merge(np.concatenate((self.span[full], lo.take(keep) + 1j * hi.take(keep))))
+        # The first and last samples' candidates include every segment within
+        # the buffer of them, so the nearest of those is the nearest of all
+        # unless it is farther than the buffer.
+        first, last = int(count[0]), int(count[-1])
+        start = _nearest(z[:first], span[:first])
+        if start > buffer_m:
+            start = float(self.distance_m(samples[:1])[0])
+        end = _nearest(z[len(z) - last :], span[len(z) - last :])
+        if end > buffer_m:
+            end = float(self.distance_m(samples[-1:])[0])
+        return Cover(
+            np.interp(lo, self.s_knots, self.m_knots), np.interp(hi, self.s_knots, self.m_knots), start, end
+        )
 
 
-def _merge(lo: FloatArray, hi: FloatArray, total: float) -> tuple[FloatArray, FloatArray]:
-    """Union of non-empty intervals within [0, total], as sorted disjoint (starts, ends).
+def _merge(stretches: ComplexArray) -> tuple[FloatArray, FloatArray]:
+    """Union of non-empty stretches (from + 1j * to), as sorted disjoint (starts, ends)."""
+    if len(stretches) < 2:
+        return stretches.real.copy(), stretches.imag.copy()
+    # numpy sorts complex numbers by their real part first: by where they start.
+    ordered = np.sort(stretches)
+    lo = ordered.real
+    reach = np.maximum.accumulate(ordered.imag)
+    gap = np.empty(len(lo) + 1, dtype=bool)
+    gap[0] = gap[-1] = True
+    np.greater(lo[1:], reach[:-1], out=gap[1:-1])
+    at = gap.nonzero()[0]
+    return lo[at[:-1]], reach[at[1:] - 1]
 
-    Sorting is the costliest step, so the starts are sorted by a 16-bit key
-    (numpy radix-sorts those, in linear time): order within one 1/65535th
-    of the reach is then arbitrary, so gaps narrower than that are closed
-    (a few centimetres on a 5 km reach) and each run's start is its true
-    minimum.  Callers drop empty intervals first: it is cheaper than
-    sorting them, and an empty one could otherwise end a run early.
-    """
-    if not len(lo):
-        return lo, hi
-    quantum = max(total, 1.0) / 65535.0
-    order = np.argsort((lo * (1.0 / quantum)).astype(np.uint16), kind="stable")
-    lo = lo[order]
-    reach = np.maximum.accumulate(hi[order])
-    reach += quantum
-    cut = np.flatnonzero(lo[1:] > reach[:-1])
-    reach -= quantum
-    first = np.empty(len(cut) + 1, dtype=np.intp)
-    first[0] = 0
-    first[1:] = cut + 1
-    ends = np.empty(len(cut) + 1)
-    ends[:-1] = reach[cut]
-    ends[-1] = reach[-1]
-    starts = np.minimum.reduceat(lo, first)
-    return starts, ends
+
+def _nearest(z: ComplexArray, span: ComplexArray) -> float:
+    """Distance to the nearest of a few segments, from a point given as along + 1j * offset for each."""
+    best = math.inf
+    # A handful of candidates: plain Python is faster than numpy here.
+    for w, s in zip(z.tolist(), span.tolist(), strict=True):
+        x = w.real
+        best = min(best, abs(w - (s.real if x < s.real else s.imag if x > s.imag else x)))
+    return best
 
 
 def samples_along(lonlat: ComplexArray, step: FloatArray, buffer_m: float) -> ComplexArray:
-    """Every fix, plus evenly spaced points on segments longer than the sample spacing."""
+    """Every fix, plus evenly spaced points on segments longer than the sample spacing.
+
+    The first and last samples are the first and last fixes; in between the
+    order is not the track's when few segments are long (coverage is a union).
+    """
     spacing = max(buffer_m * _SPACING_PER_BUFFER, 0.5)
     if not len(step) or float(step.max()) <= spacing:
         return lonlat
-    pieces = np.ceil(step / spacing).astype(np.intp)
-    np.maximum(pieces, 1, out=pieces)
-    seg = np.repeat(np.arange(len(step)), pieces)
-    frac = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / pieces[seg]
-    out = np.empty(len(seg) + 1, dtype=np.complex128)
-    out[:-1] = lonlat[seg] + (lonlat[1:] - lonlat[:-1])[seg] * frac
+    long = (step > spacing).nonzero()[0]
+    if len(long) <= _FEW_LONG_STEPS:
+        # A walk has a long step or two (a jump across the river, a gap in
+        # the signal): a few Python operations beat a dozen numpy calls.
+        extra = [
+            a + (b - a) * (k / p)
+            for a, b, p in zip(
+                lonlat[long].tolist(),
+                lonlat[long + 1].tolist(),
+                np.ceil(step[long] * (1.0 / spacing)).astype(np.intp).tolist(),
+                strict=True,
+            )
+            for k in range(1, p)
+        ]
+        return np.concatenate((lonlat[:-1], np.array(extra, dtype=np.complex128), lonlat[-1:]))
+    pieces = np.ceil(step * (1.0 / spacing)).astype(np.intp)
+    np.maximum(pieces, 1, out=pieces)  # a repeated fix is still a sample
+    # Each segment is cut into equal pieces, and the samples are the running
+    # sum of the pieces from the first fix: fewer numpy calls than placing
+    # each sample from its segment's start.  The sum is of offsets from the
+    # first fix, so it drifts by under a micrometre over a day's fixes.
+    out = np.empty(int(pieces.sum()) + 1, dtype=np.complex128)
+    out[0] = lonlat[0]
+    np.cumsum(np.repeat((lonlat[1:] - lonlat[:-1]) * (1.0 / pieces), pieces), out=out[1:])
+    out[1:] += lonlat[0]
     out[-1] = lonlat[-1]
     return out

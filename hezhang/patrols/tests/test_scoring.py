@@ -9,6 +9,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from hezhang.geo.spatial import metres_per_degree
+from hezhang.patrols.coverage import samples_along
 from hezhang.patrols.points import TrackPoint
 from hezhang.patrols.scoring import DEFAULT_RULES, ReachLine, ScoringRules, Track, score
 
@@ -203,3 +204,71 @@ def test_the_score_serialises_to_json_and_describes_itself():
     data = json.loads(json.dumps(result.as_dict()))
     assert data["reasons"][0]["code"] == "too_short"
     assert "not valid" in result.describe()
+
+
+def test_coverage_of_a_track_along_half_the_reach_is_half():
+    result = score(walk([(0, 10), (1000 - 50, 10)]), [STRAIGHT])  # the buffer reaches 50 m past the end
+    assert result.coverage == pytest.approx(0.5, abs=1e-3)
+
+
+def test_walking_along_a_reach_of_many_short_segments_gives_one_stretch():
+    x = np.arange(0, 2001, 7.0)
+    wiggly = reach(*[(v, 3.0 * math.sin(v / 15.0)) for v in x])  # a vertex every 7 m, none simplified away
+    (cover,) = score(walk([(0, 20), (2000, 20)]), [wiggly]).reaches
+    assert len(cover.intervals) == 1
+    assert cover.coverage == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_track_ending_far_from_the_reach_reports_how_far():
+    result = score(walk([(500, 0), (1000, 0), (1000, 900)]), [STRAIGHT])
+    (cover,) = result.reaches
+    assert cover.start_distance_m == pytest.approx(0, abs=0.5)
+    assert cover.end_distance_m == pytest.approx(900, abs=1)
+
+
+def test_a_track_nowhere_near_the_reach_covers_nothing_and_says_how_far_it_was():
+    result = score(walk([(0, 3000), (2000, 3000)]), [STRAIGHT])
+    (cover,) = result.reaches
+    assert cover.intervals == () and result.coverage == 0.0
+    assert cover.start_distance_m == pytest.approx(3000, abs=1)
+    assert cover.end_distance_m == pytest.approx(3000, abs=1)
+    assert "far_from_reach" in result.flags
+
+
+def test_coverage_agrees_with_a_shapely_buffer_for_a_track_zigzagging_across_the_reach():
+    # Crossing and recrossing leaves many stretches that cover part of a
+    # segment.  Fixes are a few metres apart: with 20 m between them the
+    # disks around the fixes fall short of the buffer by half a point here.
+    rng = np.random.default_rng(8)
+    xs = np.arange(0, 2000, 4.0)
+    track = [(x, 70 * math.sin(x / 45) + rng.normal(0, 4)) for x in xs]
+    points = [
+        TrackPoint(t=1.7e9 + 5 * i, lon=lonlat(x, y)[0], lat=lonlat(x, y)[1])
+        for i, (x, y) in enumerate(track)
+    ]
+    result = score(points, [STRAIGHT])
+    to_utm = Transformer.from_crs(4326, 32650, always_xy=True)
+    r = shapely.LineString(np.column_stack(to_utm.transform(*np.array(STRAIGHT["coordinates"]).T)))
+    t = shapely.LineString(
+        np.column_stack(to_utm.transform([p.lon for p in points], [p.lat for p in points]))
+    )
+    reference = r.intersection(t.buffer(50)).length / r.length
+    assert 0.5 < reference < 0.99
+    assert result.coverage == pytest.approx(reference, abs=0.005)
+    assert len(result.reaches[0].intervals) > 5
+
+
+@pytest.mark.parametrize("long_steps", [3, 40])
+def test_extra_samples_split_each_long_step_evenly_however_many_steps_are_long(long_steps):
+    rng = np.random.default_rng(long_steps)
+    moves = rng.uniform(1, 20, 100) + 1j * rng.uniform(-5, 5, 100)
+    moves[rng.choice(100, long_steps, replace=False)] *= 6  # 6 to 120 m: one to five pieces of 25 m at most
+    track = np.concatenate(([0j], np.cumsum(moves)))
+    samples = samples_along(track, np.abs(moves), 50.0)
+    expected = [track[0]]
+    for a, b in zip(track[:-1], track[1:], strict=True):
+        pieces = max(math.ceil(abs(b - a) / 25.0), 1)
+        expected.extend(a + (b - a) * k / pieces for k in range(1, pieces + 1))
+    assert samples[0] == track[0] and samples[-1] == track[-1]
+    assert len(samples) == len(expected)
+    np.testing.assert_allclose(np.sort_complex(samples), np.sort_complex(np.array(expected)), atol=1e-9)
