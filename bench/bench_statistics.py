@@ -16,11 +16,15 @@ administrator), so the figures are the view, its queries and the template, witho
   /patrols/blank-spots/ the same
 
 Each combination is requested once to warm up and then `--repeat` times; p50 and p95 are printed beside the target,
-300 ms at p95. Beside them, measured in the same run, what the pages are compared against: the time of a bare
-`SELECT count(*)` of the patrol table and of one straightforward aggregate of the year's patrols of the province
-(count, valid, distance: a single pass over the rows a page would read without pre-aggregation), and the
-statistics functions one by one for the province, to show what dominates. When a page misses the target, one
-request is profiled: its SQL, slowest first, with times.
+300 ms at p95, and each level (province, city, county) PASSes when all its pages do. The pages read the patrols
+app's summaries (`RegionDay`, `ReachDay`, `PatrollerYear`: per region and day, reach and day, patroller and year),
+kept with every patrol and built by the migration that adds them. Beside them, measured in the same run, what the
+pages are compared against: the time of a bare `SELECT count(*)` of the patrol table, of one straightforward
+aggregate of the year's patrols of the province (count, valid, distance: a single pass over the rows a page would
+read without pre-aggregation), of the valid patrols per patroller and day of the year (what the patrol rate read
+before the summaries), and of blank spots by counting every reach's patrols; then whether the summaries agree with
+that plain aggregate, and the statistics functions one by one for the province, to show what dominates. When a page
+misses the target, one request is profiled: its SQL, slowest first, with times.
 """
 
 from __future__ import annotations
@@ -147,6 +151,24 @@ def build(*, patrols: int, cases: int, seed: int = 7, log: Callable[[str], None]
         "demo_s": round(demo_s),
         "cases_s": round(cases_s),
     }
+
+
+def migrate(log: Callable[[str], None] = print) -> None:
+    """Bring a data set kept from an older checkout up to date: new tables, and whatever data migrations fill (the
+    patrol summaries are built from the patrols by theirs, once)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    _after_load()
+    names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan)
+    log(f"  migrated ({names}) in {time.perf_counter() - started:.1f} s")
 
 
 def _after_load() -> None:
@@ -348,66 +370,118 @@ def time_pages(
     return timings
 
 
-def reference(repeat: int = 5) -> dict[str, float]:
-    """What the pages are compared against, in ms (best of `repeat`)."""
-    from django.db import connection
+def _best(call: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
-    from hezhang.patrols.models import Patrol
 
-    out = {}
-    with connection.cursor() as cursor:
-        best = float("inf")
-        for _ in range(repeat):
-            started = time.perf_counter()
-            cursor.execute(f"SELECT count(*) FROM {Patrol._meta.db_table}")
-            cursor.fetchone()
-            best = min(best, time.perf_counter() - started)
-        out["count(*) of the patrol table"] = best * 1000
-    from django.db.models import Count, Q, Sum
+def _this_year():
     from django.utils import timezone
 
+    from hezhang.patrols.models import Patrol
     from hezhang.patrols.periods import calendar_period
     from hezhang.statistics.figures import _window
 
-    since, until = _window(*calendar_period("year", timezone.localdate()))
-    year = Patrol.objects.filter(started_at__gte=since, started_at__lte=until)
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        year.aggregate(n=Count("id"), valid=Count("id", filter=Q(is_valid=True)), km=Sum("distance_m"))
-        best = min(best, time.perf_counter() - started)
-    out["one aggregate of this year's patrols (no pre-aggregation)"] = best * 1000
-    # Blank spots as they were first written: every reach's valid patrols counted, then the zeros kept.
-    from hezhang.patrols.frequency import reach_counts
+    start, end = calendar_period("year", timezone.localdate())
+    since, until = _window(start, end)
+    return start, end, Patrol.objects.filter(started_at__gte=since, started_at__lte=until)
 
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        reach_counts(None, *calendar_period("year", timezone.localdate())).filter(valid_patrols=0).count()
-        best = min(best, time.perf_counter() - started)
-    out["blank spots of this year by counting every reach's patrols"] = best * 1000
-    return out
+
+def reference(repeat: int = 5) -> dict[str, float]:
+    """What the pages are compared against, in ms (best of `repeat`; the slowest, of at most two): reading the
+    patrols themselves, as the pages did before the summaries."""
+    from django.db import connection
+    from django.db.models import Count, Q, Sum
+    from django.db.models.functions import TruncDate
+
+    from hezhang.patrols.frequency import reach_counts
+    from hezhang.patrols.models import Patrol
+
+    def count():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {Patrol._meta.db_table}")
+            cursor.fetchone()
+
+    start, end, year = _this_year()
+    # What the patrol rate read before: every patroller's valid patrols a day (here for everyone, as for the
+    # province, whose patrollers are everyone).
+    per_day = (
+        year.filter(is_valid=True)
+        .annotate(day=TruncDate("started_at"))
+        .values_list("patroller_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by("patroller_id", "day")
+    )
+    return {
+        "count(*) of the patrol table": _best(count, repeat),
+        "one aggregate of this year's patrols (no pre-aggregation)": _best(
+            lambda: year.aggregate(
+                n=Count("id"), valid=Count("id", filter=Q(is_valid=True)), km=Sum("distance_m")
+            ),
+            repeat,
+        ),
+        "valid patrols per patroller and day this year (what the patrol rate read before)": _best(
+            lambda: len(per_day.all()), min(repeat, 2)
+        ),
+        # Blank spots as they were first written: every reach's valid patrols counted, then the zeros kept.
+        "blank spots of this year by counting every reach's patrols": _best(
+            lambda: reach_counts(None, start, end).filter(valid_patrols=0).count(), min(repeat, 2)
+        ),
+    }
+
+
+def agreement() -> tuple[bool, str]:
+    """Whether the summaries hold what the patrols do: this year's patrols everywhere, counted both ways."""
+    from django.db.models import Count, Q, Sum
+
+    from hezhang.patrols.models import RegionDay
+
+    start, end, year = _this_year()
+    valid = Q(is_valid=True)
+    plain = year.aggregate(n=Count("id"), valid=Count("id", filter=valid), m=Sum("distance_m", filter=valid))
+    summed = RegionDay.objects.filter(region_path="", day__gte=start, day__lte=end).aggregate(
+        n=Sum("patrols"), valid=Sum("valid"), m=Sum("valid_distance_m")
+    )
+    same = (plain["n"], plain["valid"]) == (summed["n"], summed["valid"]) and round(plain["m"] or 0) == round(
+        summed["m"] or 0
+    )
+    return same, (
+        f"this year's patrols {plain['n']:,} ({plain['valid']:,} valid, {(plain['m'] or 0) / 1000:,.0f} km); "
+        f"summed by day {summed['n'] or 0:,} ({summed['valid'] or 0:,} valid, {(summed['m'] or 0) / 1000:,.0f} km)"
+    )
 
 
 def breakdown(region, period: str, repeat: int = 3) -> dict[str, float]:
     """The statistics functions one by one for `region` and `period`, in ms (best of `repeat`): what dominates."""
     from django.utils import timezone
 
-    from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion
+    from hezhang.patrols.frequency import (
+        blank_spots,
+        patrol_status,
+        rate_by_level,
+        rate_by_subregion,
+        standing,
+    )
     from hezhang.patrols.periods import calendar_period
     from hezhang.statistics.figures import case_figures, patrol_figures, trend
 
     start, end = calendar_period(period, timezone.localdate())
     parts: dict[str, Callable[[], object]] = {
-        "patrol_status": lambda: patrol_status(region, start, end),
+        "standing": lambda: standing(region, start, end, names=True),
         "rate_by_level+subregion": None,
+        # Every patroller made into a status with all their periods (what the pages did before): for comparison.
+        "patrol_status": lambda: patrol_status(region, start, end),
         "blank_spots.count": lambda: blank_spots(region, start, end).count(),
         "patrol_figures": lambda: patrol_figures(region, start, end),
         "case_figures": lambda: case_figures(region, start, end),
         "trend": lambda: trend(region, start, end),
     }
-    statuses = patrol_status(region, start, end)
-    parts["rate_by_level+subregion"] = lambda: (rate_by_level(statuses), rate_by_subregion(statuses, region))
+    everyone = standing(region, start, end, names=True)
+    parts["rate_by_level+subregion"] = lambda: (rate_by_level(everyone), rate_by_subregion(everyone, region))
     out = {}
     for name, call in parts.items():
         best = float("inf")
@@ -465,6 +539,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None] = print) -> bool:
             log(
                 f"province data set from {marker} (built: demo {built['demo_s']} s, cases {built['cases_s']} s)"
             )
+            migrate(log)
         if args.build_only:
             return True
         return measure(args, log)
@@ -485,11 +560,15 @@ def measure(args: argparse.Namespace, log: Callable[[str], None] = print) -> boo
     log(
         f"requests: Django test Client in-process (DEBUG off), logged in as {user.username}; {args.repeat} each"
     )
+    # The machine is shared: what else ran meanwhile shows in the load, printed before and after.
+    log(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     where = [(label, region) for label, region in places() if label in args.places]
     timings = time_pages(client, where, repeat=args.repeat, periods=args.periods, log=log)
     log("compared against (same run):")
     for label, ms in reference().items():
         log(f"  {label}: {ms:.1f} ms")
+    same, counted = agreement()
+    log(f"  summaries {'agree' if same else 'DISAGREE'} with the patrols: {counted}")
     for label, region in where[:1]:
         for period in args.periods:
             parts = breakdown(region, period, repeat=1)
@@ -500,12 +579,29 @@ def measure(args: argparse.Namespace, log: Callable[[str], None] = print) -> boo
         f"target p95 < {TARGET_MS:.0f} ms: {len(timings) - len(missed)} of {len(timings)} met;"
         f" worst {worst.page} {worst.where} {worst.period} p95 {worst.p95:.0f} ms"
     )
+    for line in by_level(timings):
+        log(line)
+    log(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if missed and args.profile:
         regions = dict(where)
         for timing in sorted(missed, key=lambda t: -t.p95)[:3]:
             for line in profile_request(client, timing.page, regions[timing.where], timing.period):
                 log(line)
     return not missed
+
+
+def by_level(timings: Sequence[Timing]) -> list[str]:
+    """PASS or MISS for each level (province, city, county): every page and period of it under the target."""
+    lines = []
+    for where in dict.fromkeys(t.where for t in timings):
+        mine = [t for t in timings if t.where == where]
+        worst = max(mine, key=lambda t: t.p95)
+        verdict = "PASS" if all(t.met for t in mine) else "MISS"
+        lines.append(
+            f"  {where:<9} {verdict}: {sum(t.met for t in mine)} of {len(mine)} under {TARGET_MS:.0f} ms,"
+            f" worst {worst.page} {worst.period} p95 {worst.p95:.0f} ms"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

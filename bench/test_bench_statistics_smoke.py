@@ -9,7 +9,9 @@ from bench.bench_statistics import (
     PAGES,
     PERIODS,
     add_cases,
+    agreement,
     breakdown,
+    by_level,
     counts,
     login_client,
     places,
@@ -61,12 +63,17 @@ def test_every_page_answers_for_every_place_and_period(county):
     timings = time_pages(client, where, repeat=2, log=lines.append)
     assert len(timings) == len(PAGES) * len(where) * len(PERIODS) == len(lines)
     assert all(len(t.ms) == 2 and t.p50 > 0 and t.p95 >= t.p50 for t in timings)
+    verdicts = by_level(timings)
+    assert [line.split()[0] for line in verdicts] == ["province", "city", "county"]
+    assert all(line.split()[1] in ("PASS:", "MISS:") for line in verdicts)
 
 
 def test_the_reference_breakdown_and_profile_report_something(county):
     assert reference(repeat=1)["count(*) of the patrol table"] > 0
+    same, counted = agreement()  # the builders filled the summaries as they wrote the patrols
+    assert same and "summed by day" in counted
     parts = breakdown(places()[0][1], "month", repeat=1)
-    assert set(parts) >= {"patrol_status", "patrol_figures", "case_figures", "trend"}
+    assert set(parts) >= {"standing", "patrol_status", "patrol_figures", "case_figures", "trend"}
     client, _user = login_client()
     lines = profile_request(client, "/statistics/", places()[2][1], "year")
     assert "queries" in lines[0] and len(lines) > 1

@@ -8,44 +8,48 @@ full, and a weekly view asks whether this month is met.
 A patroller **meets** the requirement when *every* one of those periods has at least `times` valid patrols:
 patrolling five times in the last week of a month does not make up for three empty weeks. A period that has not
 ended and is not yet met leaves the patroller *pending* (`PatrollerStatus.pending`), not met: the rate of this
-week rises as the week goes on. Periods that begin after today are left out: they ask nothing yet. The patrol rate is patrollers who meet / patrollers with a rule; patrollers with no
-rule are not counted.
+week rises as the week goes on. Periods that begin after today are left out: they ask nothing yet. The patrol rate
+is patrollers who meet / patrollers with a rule; patrollers with no rule are not counted.
 
-Counting is done by the database: one query for the patrollers, one for chiefs' assignments, one for the rules and
-one for valid patrols per patroller and day; never a query per patroller. Statistics reuse these functions.
+Counting is done by `standing` (standing.py): a handful of queries whatever the number of patrollers, reading each
+patroller's valid patrols day by day from the summaries the patrols app keeps, never the patrols themselves, so a
+province's 56 000 patrollers are counted for a page. `patrol_status` gives the answer as an object a patroller;
+pages that count many and show few use `standing` and make `statuses` of those they show. Statistics reuse these.
 """
 
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import TruncDate
+import numpy as np
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hezhang.accounts.models import Role, User
-from hezhang.patrols.models import Patrol, PatrolRole, PatrolRule
-from hezhang.patrols.periods import RulePeriod, rule_periods
-from hezhang.patrols.rules import _specificity
-from hezhang.registry.models import ChiefAssignment, Reach, Region
+from hezhang.accounts.models import User
+from hezhang.patrols.models import PatrolRole, PatrolRule, ReachDay
+from hezhang.patrols.standing import Standing, patrolled_by, rule_chooser, standing
+from hezhang.registry.models import Reach, Region
 
 __all__ = [
     "CATEGORIES",
     "PatrollerStatus",
     "PeriodCount",
     "RateRow",
+    "Standing",
     "blank_spots",
     "day_range",
     "patrol_status",
+    "patrolled_by",
     "rate_by_level",
     "rate_by_subregion",
     "reach_counts",
     "rule_chooser",
+    "standing",
+    "statuses",
 ]
 
 # The rows of "rate by level": chiefs by level from province down, then grid members and delegates.
@@ -153,57 +157,40 @@ def day_range(start: datetime.date, end: datetime.date) -> tuple[datetime.dateti
     return timezone.make_aware(lo, zone), timezone.make_aware(hi, zone)
 
 
-RuleChooser = Callable[[str, int | None, str, int], PatrolRule | None]
-
-
-def rule_chooser(rules: Iterable[PatrolRule]) -> RuleChooser:
-    """`choose(role, level, region_path, month)`: `rules.rule_for` over rules already loaded, memoised.
-
-    A region's ancestors are exactly the regions whose path prefixes its own, so no query is needed.
-    """
-    by_role: dict[str, list[PatrolRule]] = defaultdict(list)
-    for rule in rules:
-        by_role[rule.role].append(rule)
-    memo: dict[tuple[str, int | None, str, int], PatrolRule | None] = {}
-
-    def choose(role: str, level: int | None, region_path: str, month: int) -> PatrolRule | None:
-        key = (role, level, region_path, month)
-        if key not in memo:
-            candidates = [
-                rule
-                for rule in by_role.get(role, ())
-                if (rule.region_id is None or region_path.startswith(rule.region.path))
-                and rule.chief_level in (None, level)
-                and (not rule.months or month in rule.months)
-            ]
-            memo[key] = max(candidates, key=lambda r: _specificity(r, month)) if candidates else None
-        return memo[key]
-
-    return choose
-
-
-def _prefix(region: Region | None) -> str:
-    return region.path if region is not None else ""
-
-
-def _patrollers(prefix: str) -> QuerySet:
-    return User.objects.filter(
-        is_active=True,
-        role__in=[Role.CHIEF, Role.GRID, Role.DELEGATE],
-        **({"region__path__startswith": prefix} if prefix else {}),
-    )
-
-
-def _chief_levels(users: QuerySet, start: datetime.date, end: datetime.date) -> dict[int, int]:
-    """The highest level at which each chief holds an assignment overlapping the range (chiefs without one are
-    not required to patrol)."""
-    rows = (
-        ChiefAssignment.objects.filter(chief__in=users.values("pk"), start_date__lte=end)
-        .filter(Q(end_date=None) | Q(end_date__gte=start))
-        .values("chief_id")
-        .annotate(level=Min("level"))
-    )
-    return {row["chief_id"]: row["level"] for row in rows}
+def statuses(counted: Standing, which: Iterable[int] | None = None) -> list[PatrollerStatus]:
+    """Full statuses, periods and all, of the patrollers of `counted` at positions `which`, in that order; all
+    of them by region and id."""
+    which = np.lexsort((counted.ids, counted.paths)).tolist() if which is None else [int(i) for i in which]
+    missing = [int(counted.ids[i]) for i in which if int(counted.ids[i]) not in counted.details]
+    if missing:
+        for pk, name, username, phone, region_name in User.objects.filter(pk__in=missing).values_list(
+            "pk", "name", "username", "phone", "region__name"
+        ):
+            counted.details[pk] = (name or username, phone, region_name or "")
+    out = []
+    for i in which:
+        pk = int(counted.ids[i])
+        name, phone, region_name = counted.details[pk]
+        g = counted.calendar[i]
+        out.append(
+            PatrollerStatus(
+                user_id=pk,
+                name=name,
+                phone=phone,
+                role=str(counted.roles[i]),
+                level=int(counted.levels[i]) or None,
+                region_path=str(counted.paths[i]),
+                region_name=region_name,
+                periods=[
+                    PeriodCount(start=p.start, end=p.end, times=p.rule.times, done=n, rule=p.rule)
+                    for p, n in zip(
+                        counted.calendars[g], counted.counts[g][counted.row[i]].tolist(), strict=True
+                    )
+                ],
+                today=counted.today,
+            )
+        )
+    return out
 
 
 def patrol_status(
@@ -216,110 +203,52 @@ def patrol_status(
 ) -> list[PatrollerStatus]:
     """Every patroller with a rule in `region`'s subtree (None: everywhere) and their periods over start..end.
 
-    `users` narrows the patrollers further (the reminders ask about one person at a time in tests, say).
+    `users` narrows the patrollers further (the reminders ask about one person at a time in tests, say). Pages
+    that count many patrollers and show few use `standing` and make statuses only of those they show.
     """
-    today = today or timezone.localdate()
-    prefix = _prefix(region)
-    people = _patrollers(prefix)
-    if users is not None:
-        people = people.filter(pk__in=users.values("pk"))
-    levels = _chief_levels(people.filter(role=Role.CHIEF), start, end)
-    choose = rule_chooser(PatrolRule.objects.select_related("region"))
+    return statuses(standing(region, start, end, today=today, users=users, details=True))
 
-    statuses: list[PatrollerStatus] = []
-    periods_of: dict[int, list[RulePeriod[PatrolRule]]] = {}
-    # Patrollers of the same role, level and region share their periods: compute them once.
-    calendars: dict[tuple[str, int | None, str], list[RulePeriod[PatrolRule]]] = {}
-    rows = people.values(
-        "pk", "name", "username", "phone", "role", "chief_level", "region__path", "region__name"
-    )
-    for row in rows.order_by("region__path", "pk"):
-        role = row["role"]
-        level = None
-        if role == Role.CHIEF:
-            if row["pk"] not in levels:
-                continue
-            level = row["chief_level"] or levels[row["pk"]]
-        path = row["region__path"] or ""
-        profile = (role, level, path)
-        if profile not in calendars:
-            calendars[profile] = rule_periods(
-                lambda m, r=role, lv=level, p=path: choose(r, lv, p, m), start, end
-            )
-        # A period that has not begun asks nothing yet: "this year" in March is judged on January to March.
-        periods = [p for p in calendars[profile] if p.start <= today]
-        if not periods:
-            continue
-        periods_of[row["pk"]] = periods
-        statuses.append(
-            PatrollerStatus(
-                user_id=row["pk"],
-                name=row["name"] or row["username"],
-                phone=row["phone"],
-                role=role,
-                level=level,
-                region_path=path,
-                region_name=row["region__name"] or "",
-                today=today,
-            )
-        )
-    if not statuses:
-        return []
 
-    first = min(p.start for periods in periods_of.values() for p in periods)
-    last = max(p.end for periods in periods_of.values() for p in periods)
-    per_day = _valid_per_day(people, first, last)
+Statuses = Standing | Iterable[PatrollerStatus]
+
+
+def _tally(
+    statuses: Iterable[PatrollerStatus], key: Callable[[PatrollerStatus], str]
+) -> dict[str, tuple[int, int]]:
+    """(patrollers, of whom met) by `key` of each status."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for status in statuses:
-        days, totals = per_day.get(status.user_id, ([], [0]))
-        status.periods = [
-            PeriodCount(
-                start=p.start,
-                end=p.end,
-                times=p.rule.times,
-                done=totals[bisect_right(days, p.end)] - totals[bisect_left(days, p.start)],
-                rule=p.rule,
-            )
-            for p in periods_of[status.user_id]
-        ]
-    return statuses
+        row = out[key(status)]
+        row[0] += 1
+        row[1] += status.met
+    return {k: (n, met) for k, (n, met) in out.items()}
 
 
-def _valid_per_day(
-    people: QuerySet, start: datetime.date, end: datetime.date
-) -> dict[int, tuple[list[datetime.date], list[int]]]:
-    """Per patroller, the days with valid patrols (sorted) and running totals (totals[i] = patrols before
-    days[i]), so any period's count is two bisections."""
-    lo, hi = day_range(start, end)
-    rows = (
-        Patrol.objects.filter(
-            patroller__in=people.values("pk"), is_valid=True, started_at__gte=lo, started_at__lt=hi
-        )
-        .annotate(day=TruncDate("started_at"))
-        .values("patroller_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by("patroller_id", "day")
-    )
-    out: dict[int, tuple[list[datetime.date], list[int]]] = {}
-    for row in rows:
-        days, totals = out.setdefault(row["patroller_id"], ([], [0]))
-        days.append(row["day"])
-        totals.append(totals[-1] + row["n"])
-    return out
+def _counted(keys: np.ndarray, met: np.ndarray) -> dict[str, tuple[int, int]]:
+    """(patrollers, of whom met) for each distinct key, counted with numpy."""
+    if not len(keys):
+        return {}
+    found, which = np.unique(keys, return_inverse=True)
+    n = np.bincount(which, minlength=len(found))
+    ok = np.bincount(which, weights=met, minlength=len(found))
+    return {str(k): (int(a), int(b)) for k, a, b in zip(found, n, ok, strict=True)}
 
 
-def rate_by_level(statuses: Iterable[PatrollerStatus]) -> list[RateRow]:
+def rate_by_level(statuses: Statuses) -> list[RateRow]:
     """One row per category of patroller (province chiefs … village chiefs, grid members, delegates) that has any."""
-    rows = {key: RateRow(key=key, label=str(label)) for key, label in CATEGORIES.items()}
-    for status in statuses:
-        row = rows.get(status.category)
-        if row is None:
-            continue
-        row.required += 1
-        row.met += status.met
-    return [row for row in rows.values() if row.required]
+    if isinstance(statuses, Standing):
+        tally = _counted(statuses.categories, statuses.met)
+    else:
+        tally = _tally(statuses, lambda s: s.category)
+    rows = []
+    for key, label in CATEGORIES.items():
+        n, met = tally.get(key, (0, 0))
+        if n:
+            rows.append(RateRow(key=key, label=str(label), required=n, met=met))
+    return rows
 
 
-def rate_by_subregion(statuses: Iterable[PatrollerStatus], region: Region | None) -> list[RateRow]:
+def rate_by_subregion(statuses: Statuses, region: Region | None) -> list[RateRow]:
     """One row per direct child of `region` (top-level regions for None), ranked by rate, best first.
 
     Patrollers placed in `region` itself (a county's own chiefs) get a row of their own, keyed by its path, which
@@ -330,14 +259,19 @@ def rate_by_subregion(statuses: Iterable[PatrollerStatus], region: Region | None
     )
     rows = {child.path: RateRow(key=child.path, label=child.name, region=child) for child in children}
     lengths = sorted({len(path) for path in rows})
-    own = RateRow(key=_prefix(region), label=str(_("本级")), region=region)
-    for status in statuses:
-        row = next(
-            (rows[p] for p in (status.region_path[:n] for n in lengths) if p in rows),
-            own,
-        )
-        row.required += 1
-        row.met += status.met
+    longest = lengths[-1] if lengths else 0
+    own = RateRow(key=region.path if region is not None else "", label=str(_("本级")), region=region)
+    # A path cut to the longest child path finds the same child as the whole path: counted by the cut path, then
+    # each cut path given to its child.
+    if isinstance(statuses, Standing):
+        cut = statuses.paths.astype(f"<U{longest}") if longest else np.full(len(statuses), "")
+        tally = _counted(cut, statuses.met)
+    else:
+        tally = _tally(statuses, lambda s: s.region_path[:longest])
+    for key, (required, met) in tally.items():
+        row = next((rows[p] for p in (key[:length] for length in lengths) if p in rows), own)
+        row.required += required
+        row.met += met
     ranked = sorted(rows.values(), key=lambda r: (r.rate is None, -(r.rate or 0.0), r.key))
     previous: tuple[int, float | None] = (0, None)
     for position, row in enumerate(ranked, start=1):
@@ -361,17 +295,11 @@ def reach_counts(region: Region | None, start: datetime.date, end: datetime.date
 def blank_spots(region: Region | None, start: datetime.date, end: datetime.date) -> QuerySet:
     """Reaches of `region`'s subtree with no valid patrol in start..end (巡河空白点), `valid_patrols` = 0.
 
-    NOT EXISTS rather than `reach_counts` filtered on zero: the database stops at a reach's first valid patrol
-    instead of counting every patrol of every reach (a year of a province is millions of rows).
+    NOT EXISTS on the days a reach had valid patrols (`ReachDay`): one probe of the (reach, day) index a reach,
+    instead of a walk through every patrol of the reach (a year of a province is millions of rows).
     """
-    lo, hi = day_range(start, end)
     reaches = Reach.objects.all()
     if region is not None:
         reaches = reaches.filter(region__path__startswith=region.path)
-    patrolled = Patrol.reaches.through.objects.filter(
-        reach_id=OuterRef("pk"),
-        patrol__is_valid=True,
-        patrol__started_at__gte=lo,
-        patrol__started_at__lt=hi,
-    )
+    patrolled = ReachDay.objects.filter(reach_id=OuterRef("pk"), day__gte=start, day__lte=end, valid__gt=0)
     return reaches.filter(~Exists(patrolled)).annotate(valid_patrols=Value(0, output_field=IntegerField()))

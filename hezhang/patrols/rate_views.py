@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from hezhang.accounts.jurisdiction import region_prefix
-from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion
+from hezhang.patrols.frequency import blank_spots, rate_by_level, rate_by_subregion, standing, statuses
 from hezhang.patrols.periods import calendar_period
-from hezhang.registry.models import ChiefAssignment, Region
+from hezhang.registry.models import ChiefAssignment, Reach, Region
 
 # Below the user's own region, the picker offers this many levels; deeper regions are reached by drilling down.
 PICKER_DEPTH = 2
@@ -126,17 +126,18 @@ class PatrolRates(LoginRequiredMixin, View):
 
     def get(self, request):
         context = _choice(request)
-        statuses = patrol_status(context["region"], context["start"], context["end"])
-        by_level = rate_by_level(statuses)
+        # Counted as columns for everyone; made into statuses, periods and all, only for the page shown.
+        everyone = standing(context["region"], context["start"], context["end"], names=True)
+        by_level = rate_by_level(everyone)
         total_met = sum(row.met for row in by_level)
         total = sum(row.required for row in by_level)
-        unmet = [s for s in statuses if not s.met]
-        unmet.sort(key=lambda s: (not s.overdue, s.category, s.region_path, s.name))
+        unmet = Paginator(everyone.unmet().tolist(), self.page_size).get_page(request.GET.get("page"))
+        unmet.object_list = statuses(everyone, unmet.object_list)
         context.update(
             by_level=by_level,
-            by_region=rate_by_subregion(statuses, context["region"]),
-            unmet=Paginator(unmet, self.page_size).get_page(request.GET.get("page")),
-            unmet_count=len(unmet),
+            by_region=rate_by_subregion(everyone, context["region"]),
+            unmet=unmet,
+            unmet_count=unmet.paginator.count,
             page_query=_without_page(request),
             total=total,
             total_met=total_met,
@@ -153,9 +154,17 @@ class BlankSpots(LoginRequiredMixin, View):
 
     def get(self, request):
         context = _choice(request)
-        reaches = blank_spots(context["region"], context["start"], context["end"])
-        reaches = reaches.select_related("water_body", "region").order_by("region__code", "code")
-        page = Paginator(reaches, self.page_size).get_page(request.GET.get("page"))
+        # The blank reaches' ids in order first (one narrow query, however few or many they are), then the page's
+        # reaches with their water bodies and regions: ordering and cutting the wide rows in one query had the
+        # planner walk every region of a province in code order to find a few dozen blank reaches.
+        ids = blank_spots(context["region"], context["start"], context["end"]).order_by(
+            "region__code", "code"
+        )
+        page = Paginator(list(ids.values_list("pk", flat=True)), self.page_size).get_page(
+            request.GET.get("page")
+        )
+        found = Reach.objects.filter(pk__in=page.object_list).select_related("water_body", "region").in_bulk()
+        page.object_list = [found[pk] for pk in page.object_list]
         chiefs: dict[int, list[str]] = {}
         today = timezone.localdate()
         for a in (

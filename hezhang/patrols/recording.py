@@ -243,6 +243,8 @@ def _candidate_reaches(patrol: Patrol, points: list[TrackPoint]) -> list[Reach]:
     return list(near)
 
 
+# Atomic: the verdict, the reaches and the patrol summaries kept from them (summary.py) change together or not at all.
+@transaction.atomic
 def score_patrol(patrol: Patrol, points: list[TrackPoint] | None = None, *, actor=None) -> Patrol:
     """Clean the track, pick the rule, score against the patrol's reaches and store the verdict."""
     points = track_points(patrol) if points is None else points

@@ -1,20 +1,41 @@
 """统计分析: patrols and cases of a region over a period, by sub-region, level, channel, category, state and time.
 
 Reusable functions (the assessment of chiefs will call them): each takes a region (None: everywhere) and a date
-range and aggregates in SQL, one query per table, never one per row. Statistics read every app and are read by
-none, so this module may import from cases and patrols; nothing imports it but its pages and assessment.
+range and aggregates in SQL, never one query per row: patrols from the summaries the patrols app keeps (a row a
+region and day, a bitmap a patroller and year), cases in two passes grouped several ways at once. Statistics read
+every app and are read by none, so this module may import from cases and patrols; nothing imports it but its pages
+and assessment.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db import models
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Substr, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from hezhang.cases.models import Case, CaseCategory, CaseState, Channel
-from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion
-from hezhang.patrols.models import Patrol
+from hezhang.patrols.frequency import (
+    blank_spots,
+    patrolled_by,
+    rate_by_level,
+    rate_by_subregion,
+    standing,
+)
+from hezhang.patrols.models import RegionDay
 from hezhang.registry.models import Region
 
 
@@ -56,91 +77,118 @@ def _hours(delta) -> float | None:
 
 
 def patrol_figures(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
-    """Patrols: totals, by sub-region (with patrol rate and rank), by level, and blank spots."""
-    since, until = _window(start, end)
-    patrols = _in_region(Patrol.objects.filter(started_at__gte=since, started_at__lte=until), region)
-    totals = patrols.aggregate(
-        count=Count("id"),
-        valid=Count("id", filter=Q(is_valid=True)),
-        distance=Sum("distance_m", filter=Q(is_valid=True)),
-        patrollers=Count("patroller", distinct=True),
-    )
+    """Patrols: totals, by sub-region (with patrol rate and rank), by level, and blank spots.
+
+    Counted from the patrols app's summaries: a row a day for the region and for each child (`RegionDay`), the
+    patrollers' years (`PatrollerYear`) for how many patrolled, `standing` for the patrol rate.
+    """
+    days = RegionDay.objects.filter(day__gte=start, day__lte=end)
+    sums = {"count": Sum("patrols"), "valid": Sum("valid"), "distance": Sum("valid_distance_m")}
+    totals = days.filter(region_path=region.path if region else "").aggregate(**sums)
     children = _children(region)
-    by_path = patrols.values("region__path").annotate(
-        count=Count("id"),
-        valid=Count("id", filter=Q(is_valid=True)),
-        distance=Sum("distance_m", filter=Q(is_valid=True)),
-    )
     rows = {c.pk: Row(c.path, c.name, {"count": 0, "valid": 0, "distance_km": 0.0}, c) for c in children}
-    for line in by_path:
-        child = _child_of(children, line["region__path"])
-        if child is None:
+    by_path = {
+        line["region_path"]: line
+        for line in days.filter(region_path__in=[c.path for c in children])
+        .values("region_path")
+        .annotate(**sums)
+        .order_by()
+    }
+    for child in children:
+        # A child whose path lies inside an earlier child's has its patrols counted there (`_child_of`).
+        if _child_of(children, child.path) is not child or child.path not in by_path:
             continue
-        row = rows[child.pk]
-        row.values["count"] += line["count"]
-        row.values["valid"] += line["valid"]
-        row.values["distance_km"] += (line["distance"] or 0) / 1000
-    statuses = patrol_status(region, start, end)
-    rates = {r.key: r for r in rate_by_subregion(statuses, region)}
+        line = by_path[child.path]
+        rows[child.pk].values.update(
+            count=line["count"], valid=line["valid"], distance_km=(line["distance"] or 0) / 1000
+        )
+    everyone = standing(region, start, end)
+    rates = {r.key: r for r in rate_by_subregion(everyone, region)}
     for row in rows.values():
         rate = rates.get(row.key)
         row.values["rate"] = rate.percent if rate else "—"
         row.values["rank"] = rate.rank if rate else None
         row.values["distance_km"] = round(row.values["distance_km"], 1)
-    met = sum(1 for s in statuses if s.met)
+    met = int(everyone.met.sum())
+    count, valid = totals["count"] or 0, totals["valid"] or 0
     return {
-        "count": totals["count"],
-        "valid": totals["valid"],
-        "valid_share": f"{totals['valid'] / totals['count']:.0%}" if totals["count"] else "—",
+        "count": count,
+        "valid": valid,
+        "valid_share": f"{valid / count:.0%}" if count else "—",
         "distance_km": round((totals["distance"] or 0) / 1000, 1),
-        "patrollers": totals["patrollers"],
-        "rate": f"{met / len(statuses):.1%}" if statuses else "—",
-        "required": len(statuses),
+        "patrollers": patrolled_by(region, start, end),
+        "rate": f"{met / len(everyone):.1%}" if len(everyone) else "—",
+        "required": len(everyone),
         "met": met,
         "by_region": sorted(
             rows.values(), key=lambda r: (r.values["rank"] is None, r.values["rank"] or 0, r.key)
         ),
-        "by_level": rate_by_level(statuses),
+        "by_level": rate_by_level(everyone),
         "blank_spots": blank_spots(region, start, end).count(),
     }
 
 
 def case_figures(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
-    """Cases reported in the period: totals, closure rate, times to accept and close, satisfaction, breakdowns."""
+    """Cases reported in the period: totals, closure rate, times to accept and close, satisfaction, breakdowns.
+
+    Two passes over the cases rather than one a table: the cases grouped at once by state, channel, category and
+    sub-region (a few thousand groups for a province's year), summed here into the totals and each breakdown; and
+    the departments with their overdue cases.
+    """
     since, until = _window(start, end)
     cases = _in_region(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
     to_accept = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
     to_close = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    totals = cases.aggregate(
-        count=Count("id"),
-        closed=Count("id", filter=Q(state__is_open=False, state__is_fixed=True)),
-        open=Count("id", filter=Q(state__is_open=True)),
-        overdue=Count("id", filter=Q(state__in=["assigned", "in_progress"], deadline__lt=timezone.now())),
-        accept=Avg(to_accept, filter=Q(accepted_at__isnull=False)),
-        close=Avg(to_close, filter=Q(closed_at__isnull=False)),
-        rated=Count("id", filter=~Q(rating="")),
-        satisfied=Count("id", filter=Q(rating__in=["satisfied", "fair"])),
+    fixed = Q(state__is_open=False, state__is_fixed=True)
+    accepted, finished = Q(accepted_at__isnull=False), Q(closed_at__isnull=False)
+    children = _children(region)
+    # A path cut to the longest child path finds the same child as the whole path.
+    longest = max((len(c.path) for c in children), default=0)
+    groups = (
+        cases.order_by()
+        .annotate(
+            child=Substr("region__path", 1, longest) if longest else Value(None, output_field=CharField())
+        )
+        .values_list("state", "channel", "category", "child")
+        .annotate(
+            n=Count("id"),
+            closed=Count("id", filter=fixed),
+            open=Count("id", filter=Q(state__is_open=True)),
+            overdue=Count("id", filter=Q(state__in=["assigned", "in_progress"], deadline__lt=timezone.now())),
+            accept=Sum(to_accept, filter=accepted),
+            accepted=Count("id", filter=accepted),
+            close=Sum(to_close, filter=finished),
+            finished=Count("id", filter=finished),
+            rated=Count("id", filter=~Q(rating="")),
+            satisfied=Count("id", filter=Q(rating__in=["satisfied", "fair"])),
+        )
     )
+    totals: dict = defaultdict(int, accept=datetime.timedelta(), close=datetime.timedelta())
+    by: dict[str, dict] = {"channel": defaultdict(lambda: [0, 0]), "category": defaultdict(lambda: [0, 0])}
+    by["state"], by["child"] = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for state, channel, category, child, *sums in groups:
+        line = dict(zip(GROUP_SUMS, sums, strict=True))
+        for name in GROUP_SUMS:
+            totals[name] += line[name] or (datetime.timedelta() if name in ("accept", "close") else 0)
+        for kind, key in (("channel", channel), ("category", category), ("state", state), ("child", child)):
+            by[kind][key][0] += line["n"]
+            by[kind][key][1] += line["closed"]
     channels = dict(Channel.choices)
     by_channel = [
-        Row(line["channel"], str(channels.get(line["channel"], line["channel"])), {"count": line["n"]})
-        for line in cases.values("channel").annotate(n=Count("id")).order_by("-n")
+        Row(key, str(channels.get(key, key)), {"count": n})
+        for key, (n, _closed) in sorted(by["channel"].items(), key=lambda kv: (-kv[1][0], kv[0]))
     ]
     names = {c.pk: c.display_name for c in CaseCategory.objects.all()}
     by_category = [
-        Row(
-            str(line["category"]),
-            names.get(line["category"], ""),
-            {"count": line["n"], "closed": line["closed"]},
-        )
-        for line in cases.values("category")
-        .annotate(n=Count("id"), closed=Count("id", filter=Q(state__is_open=False, state__is_fixed=True)))
-        .order_by("-n")
+        Row(str(key), names.get(key, ""), {"count": n, "closed": closed})
+        for key, (n, closed) in sorted(by["category"].items(), key=lambda kv: (-kv[1][0], str(kv[0])))
     ]
-    states = {st.pk: st.display_label for st in CaseState.objects.all()}
+    states = {st.pk: (st.order, st.display_label) for st in CaseState.objects.all()}
     by_state = [
-        Row(line["state"], states.get(line["state"], line["state"]), {"count": line["n"]})
-        for line in cases.values("state", "state__order").annotate(n=Count("id")).order_by("state__order")
+        Row(key, states[key][1] if key in states else key, {"count": n})
+        for key, (n, _closed) in sorted(
+            by["state"].items(), key=lambda kv: (states.get(kv[0], (0, ""))[0], kv[0])
+        )
     ]
     by_department = [
         Row(
@@ -158,27 +206,24 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
         )
         .order_by("-n")
     ]
-    children = _children(region)
     by_region = {c.pk: Row(c.path, c.name, {"count": 0, "closed": 0}, c) for c in children}
-    for line in cases.values("region__path").annotate(
-        n=Count("id"), closed=Count("id", filter=Q(state__is_open=False, state__is_fixed=True))
-    ):
-        child = _child_of(children, line["region__path"])
+    for key, (n, closed) in by["child"].items():
+        child = _child_of(children, key)
         if child is not None:
-            by_region[child.pk].values["count"] += line["n"]
-            by_region[child.pk].values["closed"] += line["closed"]
+            by_region[child.pk].values["count"] += n
+            by_region[child.pk].values["closed"] += closed
     for row in by_region.values():
         n = row.values["count"]
         row.values["closure"] = f"{row.values['closed'] / n:.0%}" if n else "—"
-    count = totals["count"]
+    count = totals["n"]
     return {
         "count": count,
         "closed": totals["closed"],
         "open": totals["open"],
         "overdue": totals["overdue"],
         "closure": f"{totals['closed'] / count:.1%}" if count else "—",
-        "hours_to_accept": _hours(totals["accept"]),
-        "hours_to_close": _hours(totals["close"]),
+        "hours_to_accept": _hours(totals["accept"] / totals["accepted"]) if totals["accepted"] else None,
+        "hours_to_close": _hours(totals["close"] / totals["finished"]) if totals["finished"] else None,
         "satisfaction": f"{totals['satisfied'] / totals['rated']:.0%}" if totals["rated"] else "—",
         "by_channel": by_channel,
         "by_category": by_category,
@@ -188,32 +233,71 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
     }
 
 
+GROUP_SUMS = (
+    "n",
+    "closed",
+    "open",
+    "overdue",
+    "accept",
+    "accepted",
+    "close",
+    "finished",
+    "rated",
+    "satisfied",
+)
+
+
 def trend(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
     """Patrols (valid) and cases (reported, closed) per day, week or month, whichever fits the period."""
     days = (end - start).days
     trunc = TruncDate if days <= 62 else TruncWeek if days <= 370 else TruncMonth
+    unit = {TruncDate: "day", TruncWeek: "week", TruncMonth: "month"}[trunc]
     since, until = _window(start, end)
-    patrols = _in_region(
-        Patrol.objects.filter(started_at__gte=since, started_at__lte=until, is_valid=True), region
+    reported_in = Q(created_at__gte=since, created_at__lte=until)
+    closed_in = Q(closed_at__gte=since, closed_at__lte=until)
+    # One pass for both series: each case by the unit it was reported in and the one it was closed in (when in the
+    # period), so reported and closed cases are counted from the same groups.
+    out = DateTimeField() if trunc is not TruncDate else DateField()
+    c: dict[str, int] = {}
+    k: dict[str, int] = {}
+    rows = (
+        _in_region(Case.objects.filter(reported_in | closed_in), region)
+        .order_by()
+        .annotate(
+            reported=models.Case(models.When(reported_in, then=trunc("created_at")), output_field=out),
+            finished=models.Case(models.When(closed_in, then=trunc("closed_at")), output_field=out),
+        )
+        .values_list("reported", "finished")
+        .annotate(n=Count("id"))
     )
-    cases = _in_region(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
-    closed = _in_region(Case.objects.filter(closed_at__gte=since, closed_at__lte=until), region)
-
-    def series(rows, column):
-        return {
-            _day(line["at"]): line["n"]
-            for line in rows.annotate(at=trunc(column)).values("at").annotate(n=Count("id")).order_by("at")
-        }
-
-    p, c, k = series(patrols, "started_at"), series(cases, "created_at"), series(closed, "closed_at")
+    for reported, finished, n in rows:
+        if reported is not None:
+            c[_day(reported)] = c.get(_day(reported), 0) + n
+        if finished is not None:
+            k[_day(finished)] = k.get(_day(finished), 0) + n
+    # Valid patrols from the region's row a day, put in weeks or months here as TruncWeek and TruncMonth would.
+    p: dict[str, int] = {}
+    for day, n in RegionDay.objects.filter(
+        region_path=region.path if region else "", day__gte=start, day__lte=end, valid__gt=0
+    ).values_list("day", "valid"):
+        key = _bucket(day, unit).isoformat()
+        p[key] = p.get(key, 0) + n
     keys = sorted(set(p) | set(c) | set(k))
     return {
-        "unit": {TruncDate: "day", TruncWeek: "week", TruncMonth: "month"}[trunc],
+        "unit": unit,
         "labels": keys,
         "patrols": [p.get(x, 0) for x in keys],
         "reported": [c.get(x, 0) for x in keys],
         "closed": [k.get(x, 0) for x in keys],
     }
+
+
+def _bucket(day: datetime.date, unit: str) -> datetime.date:
+    if unit == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
 
 
 def _day(value) -> str:

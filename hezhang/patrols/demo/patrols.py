@@ -28,6 +28,7 @@ from hezhang.patrols.demo.walks import Walk, walk
 from hezhang.patrols.models import ChecklistAnswer, ChecklistItem, Patrol, PatrolEvent, PatrolRole, PatrolRule
 from hezhang.patrols.recording import add_points, start_patrol
 from hezhang.patrols.rules import rule_for, scoring_rules
+from hezhang.patrols.summary import add as add_to_summaries
 from hezhang.registry.demo.accounts import DEMO_ACCOUNTS
 from hezhang.registry.models import Reach, Region
 
@@ -231,6 +232,9 @@ def build_patrols(seed: int = 7, log: Callable[[str], None] | None = print, mont
     drafts = builder.drafts()
     with not_recorded(), transaction.atomic():
         builder.save(drafts)
+        # Bulk-inserted around the signals that keep the summaries: added to them here, in bulk too. The patrols
+        # still under way go through start_patrol, which keeps them itself.
+        add_to_summaries(Patrol.objects.filter(client_id__startswith=MARK))
         builder.live(township)
         link_patrol_cases()
     if log:

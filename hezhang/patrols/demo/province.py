@@ -41,6 +41,7 @@ from hezhang.patrols.demo.schedule import PERIOD_DAYS, draw_habit
 from hezhang.patrols.demo.verdicts import MODES, REASONS, Limits, judge, kinds, start_times
 from hezhang.patrols.models import Patrol, PatrolRole, PatrolRule, Source
 from hezhang.patrols.rules import role_of, rule_for
+from hezhang.patrols.summary import add as add_to_summaries
 from hezhang.registry.models import ChiefAssignment, Reach, Region
 
 __all__ = ["MARK", "build_province_patrols", "summary"]
@@ -367,6 +368,12 @@ def build_province_patrols(
                             reasons[code] += 1
             seconds = time.perf_counter() - started
             say(f"    {province.n:>10,} patrols  {seconds:7.1f} s  {province.n / seconds:>9,.0f}/s")
+        # COPY goes around the signals that keep the patrol summaries: add the rows to them, set-based.
+        summed = time.perf_counter()
+        add_to_summaries(Patrol.objects.filter(client_id__startswith=MARK))
+        say(
+            f"    summaries (per region and day, reach and day, patroller and year) {time.perf_counter() - summed:.1f} s"
+        )
     seconds = time.perf_counter() - started
     say(
         f"  全省巡河 province patrols: {province.n:,} in {seconds:.1f} s ({province.n / max(seconds, 1e-9):,.0f}/s)"

@@ -274,3 +274,70 @@ def test_the_list_of_patrollers_missing_their_rule_comes_a_page_at_a_time_keepin
     first = client.get(f"/patrols/rates/?region={w.county.pk}&period=month")
     assert first.context["unmet_count"] == 3 and len(first.context["unmet"].object_list) == 1
     assert f"?region={w.county.pk}&amp;period=month&page=2" in first.content.decode()
+
+
+def test_patrols_in_several_regions_and_on_either_side_of_new_year_count_in_one_week(chiefs):
+    w = chiefs
+    rule(w.county, period="week", times=2)
+    patrol(w.chief_a, D(2024, 12, 31))
+    p = patrol(w.chief_a, D(2025, 1, 2))
+    p.region = w.town_b  # a reach of the other township
+    p.save()
+    status = by_name(patrol_status(w.county, D(2025, 1, 1), D(2025, 1, 5), today=D(2025, 1, 6)))["赵镇长"]
+    assert [(x.start, x.end, x.done) for x in status.periods] == [(D(2024, 12, 30), D(2025, 1, 5), 2)]
+    assert status.met
+
+
+def test_two_valid_patrols_on_one_day_are_two(chiefs):
+    w = chiefs
+    rule(w.county, period="week", times=3)
+    for hour in (8, 10, 14):
+        patrol(w.chief_a, D(2024, 5, 6), hour=hour)
+    patrol(w.chief_a, D(2024, 5, 7), valid=False)
+    status = by_name(patrol_status(w.county, D(2024, 5, 6), D(2024, 5, 12), today=D(2024, 5, 13)))["赵镇长"]
+    assert status.done == 3 and status.met
+
+
+def test_grid_members_and_delegates_each_get_their_own_rule(chiefs, django_user_model):
+    w = chiefs
+    django_user_model.objects.create_user(username="grid", role="grid", region=w.village_a, name="网格员")
+    delegate = django_user_model.objects.create_user(
+        username="rep", role="delegate", region=w.village_a, name="代表"
+    )
+    PatrolRule.objects.create(role="grid", period="week", times=2)
+    PatrolRule.objects.create(role="delegate", period="month", times=1)
+    patrol(delegate, D(2024, 5, 3))
+    people = by_name(patrol_status(w.county, *MAY, today=D(2024, 6, 1)))
+    assert (
+        people["网格员"].rule.period == "week"
+        and len(people["网格员"].periods) == 5
+        and not people["网格员"].met
+    )
+    assert people["代表"].rule.period == "month" and people["代表"].met
+    assert (people["网格员"].category, people["代表"].category) == ("grid", "delegate")
+
+
+def test_a_chief_without_a_level_of_their_own_has_their_highest_assignments(chiefs):
+    w = chiefs
+    w.chief_a.chief_level = None
+    w.chief_a.save()
+    ChiefAssignment.objects.create(
+        chief=w.chief_a, water_body=w.river, region=w.county, level=3, start_date=D(2020, 1, 1)
+    )
+    rule(w.county)
+    status = by_name(patrol_status(w.county, *MAY, today=D(2024, 6, 1)))["赵镇长"]
+    assert status.level == 3 and status.category == "3"
+
+
+def test_who_patrolled_counts_everyone_with_a_patrol_there_valid_or_not(chiefs):
+    from hezhang.patrols.frequency import patrolled_by
+
+    w = chiefs
+    patrol(w.chief_a, D(2024, 5, 3), valid=False)
+    patrol(w.chief_a, D(2024, 5, 4))
+    patrol(w.chief_b, D(2024, 5, 31))
+    patrol(w.alice, D(2024, 5, 10))  # an office worker's patrol counts too
+    patrol(w.county_chief, D(2024, 6, 1))  # the day after
+    assert patrolled_by(w.county, *MAY) == 3
+    assert patrolled_by(w.town_a, *MAY) == 2 and patrolled_by(w.town_a, D(2024, 5, 5), D(2024, 5, 9)) == 0
+    assert patrolled_by(None, D(2024, 5, 31), D(2024, 6, 1)) == 2

@@ -1,12 +1,15 @@
-"""`hezhang patrol score …` settles a disputed patrol from files; `hezhang patrol rescore …` applies changed rules.
+"""`hezhang patrol score …` settles a disputed patrol from files; `hezhang patrol rescore …` applies changed rules;
+`hezhang patrol aggregate` rebuilds the patrol summaries that statistics and patrol rates read.
 
 hezhang patrol score --reach REACH.geojson --track TRACK.gpx [--buffer 50]
 hezhang patrol rescore [--region CODE] [--since 2026-01-01] [--until 2026-12-31]
+hezhang patrol aggregate [--region CODE]
 """
 
 import datetime
 import json
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,10 +18,15 @@ from hezhang.patrols.dispute import settle
 from hezhang.patrols.gpx import GpxError, read_gpx
 from hezhang.patrols.models import Patrol
 from hezhang.patrols.recording import score_patrol
+from hezhang.patrols.summary import rebuild
+from hezhang.registry.models import Region
 
 
 class Command(BaseCommand):
-    help = "Score a patrol from a reach and a GPX track, or re-score stored patrols after a rule change."
+    help = (
+        "Score a patrol from a reach and a GPX track, re-score stored patrols after a rule change, or rebuild the "
+        "patrol summaries."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -36,10 +44,19 @@ class Command(BaseCommand):
         rescore.add_argument(
             "--until", type=datetime.date.fromisoformat, help="last day (started on or before)"
         )
+        aggregate = sub.add_parser(
+            "aggregate",
+            help="recompute the patrol summaries (per region and day, reach and day, patroller and year) from the "
+            "patrols; they are kept as patrols change, so this is for after region codes changed or patrols were "
+            "written around the application",
+        )
+        aggregate.add_argument("--region", help="statistical code of a region: only its subtree")
 
     def handle(self, *args, action, **options):
         if action == "score":
             return self.score(options["reach"], options["track"], options["buffer"])
+        if action == "aggregate":
+            return self.aggregate(options.get("region"))
         return self.rescore(options.get("region"), options.get("since"), options.get("until"))
 
     def score(self, reach_path: str, track_path: str, buffer_m: float) -> None:
@@ -75,6 +92,21 @@ class Command(BaseCommand):
             if done % 100 == 0 or done == total:
                 self._progress(done, total)
         self.stdout.write(f"\n{total} patrols re-scored, {changed} changed verdict")
+
+    def aggregate(self, code: str | None) -> None:
+        region = None
+        if code:
+            region = Region.objects.filter(code=code.ljust(12, "0")).first()
+            if region is None:
+                raise CommandError(f"no region with the code {code}")
+        started = time.perf_counter()
+        rows = rebuild(region)
+        where = region.name if region else "everywhere"
+        self.stdout.write(
+            f"patrol summaries rebuilt ({where}) in {time.perf_counter() - started:.1f} s: "
+            f"{rows['region_days']} region days, {rows['reach_days']} reach days, "
+            f"{rows['patroller_years']} patroller years"
+        )
 
     def _progress(self, done: int, total: int) -> None:
         width = 30
