@@ -112,7 +112,8 @@ def record_sample(
         from hezhang.monitoring.alerts import check_sample
 
         check_sample(sample)
-    if evaluate:
+    if evaluate and interval in EVALUATION_BASIS:
+        # Real-time and minute data never enter an evaluation: a station sending every 30 s costs no re-evaluation.
         refresh_evaluations(section, timezone.localtime(taken_at).date())
     return Recorded(sample, True)
 
@@ -131,7 +132,7 @@ def _merge(sample: Sample, values: dict, flags: dict, evaluate: bool, alert: boo
         from hezhang.monitoring.alerts import check_sample
 
         check_sample(sample)
-    if evaluate:
+    if evaluate and sample.interval in EVALUATION_BASIS:
         refresh_evaluations(sample.section, timezone.localtime(sample.taken_at).date())
     return sample
 

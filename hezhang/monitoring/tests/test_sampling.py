@@ -105,3 +105,12 @@ def test_lake_samples_use_the_lake_phosphorus_limits(wq):
     section.save()
     done = record_sample(section, at(1), {"TP": 0.08})
     assert done.sample.water_class == 4  # 0.08 is class II in a river but IV in a lake
+
+
+def test_real_time_station_data_cost_no_re_evaluation_of_the_month(wq):
+    record_sample(wq.section_b, at(0.3), CLEAN, interval=Interval.HOUR, source=Source.AUTOMATIC)
+    before = Evaluation.objects.get(section=wq.section_b, period="month")
+    record_sample(wq.section_b, at(0.2), DIRTY, interval=Interval.REALTIME, source=Source.AUTOMATIC)
+    after = Evaluation.objects.get(section=wq.section_b, period="month")
+    assert after.updated_at == before.updated_at
+    assert after.basis == Interval.HOUR and after.water_class == 2
