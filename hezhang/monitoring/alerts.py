@@ -8,6 +8,7 @@ later occurrences only count. The alert clears itself when the condition no long
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -227,154 +228,171 @@ def _limit_for(rule: AlertRule, section, kind: str) -> float | None:
     return quality.limit(rule.parameter, section.target_class, kind)
 
 
+@dataclass
+class Finding:
+    """What one rule makes of one sample: whether its condition holds, and the words either way."""
+
+    subject: str
+    holds: bool
+    message: str  # when it holds
+    cleared: str  # when it does not
+    value: float | None = None
+    parameter: str = ""
+    data: dict = field(default_factory=dict)
+
+
+def _class_finding(rule: AlertRule, sample: Sample) -> Finding | None:
+    section, target = sample.section, sample.section.target_class
+    if (
+        sample.interval in (Interval.REALTIME, Interval.MINUTE)
+        or target is None
+        or sample.water_class is None
+    ):
+        return None
+    message = f"{section.name}水质为{CLASS_NAMES[sample.water_class]}类，劣于目标{CLASS_NAMES[target]}类"
+    if sample.main_pollutants:
+        message += "，主要污染指标：" + "、".join(label(k) for k in sample.main_pollutants)
+    return Finding(
+        f"section:{section.pk}",
+        sample.water_class > target,
+        message,
+        f"水质恢复为{CLASS_NAMES[sample.water_class]}类",
+        value=sample.water_class,
+        data={"sample": sample.pk, "values": sample.values},
+    )
+
+
+def _limit_finding(rule: AlertRule, sample: Sample, kind: str) -> Finding | None:
+    key, section = rule.parameter, sample.section
+    limit = _limit_for(rule, section, kind)
+    if key not in sample.values or limit is None:
+        return None
+    value = sample.values[key]
+    floor = key in FLOORS
+    return Finding(
+        f"section:{section.pk}:{key}",
+        value < limit if floor else value > limit,
+        f"{section.name}{label(key)}为 {value:g}，{'低于下限' if floor else '超过限值'} {limit:g}",
+        f"{label(key)}恢复为 {value:g}",
+        value=value,
+        parameter=key,
+        data={"sample": sample.pk, "limit": limit, "values": sample.values},
+    )
+
+
+def _jump_finding(rule: AlertRule, sample: Sample) -> Finding | None:
+    key, section = rule.parameter, sample.section
+    if key not in sample.values or rule.threshold is None:
+        return None
+    window = datetime.timedelta(hours=rule.hours or 4)
+    previous = (
+        Sample.objects.filter(
+            section=section,
+            interval=sample.interval,
+            taken_at__lt=sample.taken_at,
+            taken_at__gte=sample.taken_at - window,
+        )
+        .order_by("-taken_at")
+        .values_list("values", flat=True)
+        .first()
+    )
+    if previous is None or key not in previous:
+        return None
+    value = sample.values[key]
+    change = value - previous[key]
+    return Finding(
+        f"section:{section.pk}:{key}",
+        abs(change) > rule.threshold,
+        f"{section.name}{label(key)}由 {previous[key]:g} 突变为 {value:g}",
+        f"{label(key)}变化恢复正常",
+        value=value,
+        parameter=key,
+        data={"sample": sample.pk, "previous": previous[key], "change": change},
+    )
+
+
 def check_sample(sample: Sample) -> list[Alert]:
     """Every limit, class and jump rule against one new sample; returns the alerts opened."""
     from hezhang.monitoring.sampling import evaluation_kind
 
     section = sample.section
-    opened: list[Alert] = []
-    rules = rules_for([AlertKind.LIMIT, AlertKind.CLASS, AlertKind.JUMP], section.region, section=section)
     kind = evaluation_kind(section)
-    for rule in rules:
+    opened: list[Alert] = []
+    for rule in rules_for(
+        [AlertKind.LIMIT, AlertKind.CLASS, AlertKind.JUMP], section.region, section=section
+    ):
         if rule.kind == AlertKind.CLASS:
-            if sample.interval in (Interval.REALTIME, Interval.MINUTE):
-                continue
-            subject = f"section:{section.pk}"
-            target = section.target_class
-            if target is None or sample.water_class is None:
-                continue
-            if sample.water_class > target:
-                message = f"{section.name}水质为{CLASS_NAMES[sample.water_class]}类，劣于目标{CLASS_NAMES[target]}类"
-                if sample.main_pollutants:
-                    message += "，主要污染指标：" + "、".join(label(k) for k in sample.main_pollutants)
-                alert, new = raise_alert(
-                    rule,
-                    subject,
-                    region=section.region,
-                    section=section,
-                    station=sample.station,
-                    value=sample.water_class,
-                    message=message,
-                    data={"sample": sample.pk, "values": sample.values},
-                    at=sample.taken_at,
-                )
-                if new:
-                    opened.append(alert)
-            else:
-                clear_alert(
-                    rule, subject, f"水质恢复为{CLASS_NAMES[sample.water_class]}类", at=sample.taken_at
-                )
+            finding = _class_finding(rule, sample)
+        elif rule.kind == AlertKind.LIMIT:
+            finding = _limit_finding(rule, sample, kind)
+        else:
+            finding = _jump_finding(rule, sample)
+        if finding is None:
             continue
-        key = rule.parameter
-        if key not in sample.values:
+        if not finding.holds:
+            clear_alert(rule, finding.subject, finding.cleared, at=sample.taken_at)
             continue
-        value = sample.values[key]
-        subject = f"section:{section.pk}:{key}"
-        if rule.kind == AlertKind.LIMIT:
-            limit = _limit_for(rule, section, kind)
-            if limit is None:
-                continue
-            bad = value < limit if key in FLOORS else value > limit
-            if bad:
-                word = "低于下限" if key in FLOORS else "超过限值"
-                alert, new = raise_alert(
-                    rule,
-                    subject,
-                    region=section.region,
-                    section=section,
-                    station=sample.station,
-                    parameter=key,
-                    value=value,
-                    message=f"{section.name}{label(key)}为 {value:g}，{word} {limit:g}",
-                    data={"sample": sample.pk, "limit": limit, "values": sample.values},
-                    at=sample.taken_at,
-                )
-                if new:
-                    opened.append(alert)
-            else:
-                clear_alert(rule, subject, f"{label(key)}恢复为 {value:g}", at=sample.taken_at)
-        elif rule.kind == AlertKind.JUMP and rule.threshold is not None:
-            window = datetime.timedelta(hours=rule.hours or 4)
-            previous = (
-                Sample.objects.filter(
-                    section=section,
-                    interval=sample.interval,
-                    taken_at__lt=sample.taken_at,
-                    taken_at__gte=sample.taken_at - window,
-                )
-                .order_by("-taken_at")
-                .values_list("values", flat=True)
-                .first()
-            )
-            if previous is None or key not in previous:
-                continue
-            change = value - previous[key]
-            if abs(change) > rule.threshold:
-                alert, new = raise_alert(
-                    rule,
-                    subject,
-                    region=section.region,
-                    section=section,
-                    station=sample.station,
-                    parameter=key,
-                    value=value,
-                    message=f"{section.name}{label(key)}由 {previous[key]:g} 突变为 {value:g}",
-                    data={"sample": sample.pk, "previous": previous[key], "change": change},
-                    at=sample.taken_at,
-                )
-                if new:
-                    opened.append(alert)
-            else:
-                clear_alert(rule, subject, f"{label(key)}变化恢复正常", at=sample.taken_at)
+        alert, new = raise_alert(
+            rule,
+            finding.subject,
+            region=section.region,
+            section=section,
+            station=sample.station,
+            parameter=finding.parameter,
+            value=finding.value,
+            message=finding.message,
+            data=finding.data,
+            at=sample.taken_at,
+        )
+        if new:
+            opened.append(alert)
     return opened
+
+
+# For each hydrological rule: the reading's field, the station's own threshold, and the words of its messages.
+HYDROLOGY = {
+    AlertKind.WATER_LEVEL: (
+        "water_level",
+        "warning_level",
+        "水位 {value:g} 米，超过警戒水位 {limit:g} 米",
+        "水位回落至 {value:g} 米",
+    ),
+    AlertKind.RAINFALL: (
+        "rainfall",
+        "rain_warning",
+        "雨量 {value:g} 毫米，超过预警值 {limit:g} 毫米",
+        "降雨减弱",
+    ),
+}
 
 
 def check_reading(reading: Reading) -> list[Alert]:
     """Water level above the station's warning level, or an hour's rain above its threshold."""
     station = reading.station
     opened: list[Alert] = []
-    for rule in rules_for([AlertKind.WATER_LEVEL, AlertKind.RAINFALL], station.region, station=station):
+    for rule in rules_for(list(HYDROLOGY), station.region, station=station):
+        field, own, raised, cleared = HYDROLOGY[rule.kind]
+        value = getattr(reading, field)
+        limit = rule.threshold if rule.threshold is not None else getattr(station, own)
+        if limit is None or value is None:
+            continue
         subject = f"station:{station.pk}"
-        if rule.kind == AlertKind.WATER_LEVEL:
-            level = rule.threshold if rule.threshold is not None else station.warning_level
-            if level is None or reading.water_level is None:
-                continue
-            if reading.water_level > level:
-                alert, new = raise_alert(
-                    rule,
-                    subject,
-                    region=station.region,
-                    station=station,
-                    parameter="water_level",
-                    value=reading.water_level,
-                    message=f"{station.name}水位 {reading.water_level:g} 米，超过警戒水位 {level:g} 米",
-                    data={"reading": reading.pk, "limit": level},
-                    at=reading.observed_at,
-                )
-                if new:
-                    opened.append(alert)
-            else:
-                clear_alert(rule, subject, f"水位回落至 {reading.water_level:g} 米", at=reading.observed_at)
+        if value > limit:
+            alert, new = raise_alert(
+                rule,
+                subject,
+                region=station.region,
+                station=station,
+                parameter=field,
+                value=value,
+                message=station.name + raised.format(value=value, limit=limit),
+                data={"reading": reading.pk, "limit": limit},
+                at=reading.observed_at,
+            )
+            if new:
+                opened.append(alert)
         else:
-            limit = rule.threshold if rule.threshold is not None else station.rain_warning
-            if limit is None or reading.rainfall is None:
-                continue
-            if reading.rainfall > limit:
-                alert, new = raise_alert(
-                    rule,
-                    subject,
-                    region=station.region,
-                    station=station,
-                    parameter="rainfall",
-                    value=reading.rainfall,
-                    message=f"{station.name}雨量 {reading.rainfall:g} 毫米，超过预警值 {limit:g} 毫米",
-                    data={"reading": reading.pk, "limit": limit},
-                    at=reading.observed_at,
-                )
-                if new:
-                    opened.append(alert)
-            else:
-                clear_alert(rule, subject, "降雨减弱", at=reading.observed_at)
+            clear_alert(rule, subject, cleared.format(value=value), at=reading.observed_at)
     return opened
 
 

@@ -19,11 +19,12 @@ from rest_framework.views import APIView
 
 from hezhang.accounts.jurisdiction import visible
 from hezhang.monitoring import overview
+from hezhang.monitoring.entry import EntryError
 from hezhang.monitoring.filters import AlertFilterSet, ReadingFilterSet, SampleFilterSet
 from hezhang.monitoring.models import Alert, Interval, Reading, Sample, Source, Station
 from hezhang.monitoring.parameters import PARAMETERS
-from hezhang.monitoring.sampling import SampleError, record_sample
-from hezhang.monitoring.stations import ReadingError, record_reading
+from hezhang.monitoring.sampling import record_sample
+from hezhang.monitoring.stations import record_reading
 from hezhang.monitoring.views import can_enter
 from hezhang.registry.models import Section
 
@@ -132,7 +133,7 @@ class SampleListView(generics.ListCreateAPIView):
                 note=data.get("note", ""),
                 user=request.user,
             )
-        except SampleError as exc:
+        except EntryError as exc:
             code = status.HTTP_409_CONFLICT if "已有数据" in exc.message else status.HTTP_400_BAD_REQUEST
             return Response({exc.field: [exc.message]}, status=code)
         body = SampleSerializer(done.sample).data
@@ -201,7 +202,7 @@ class ReadingListView(generics.ListCreateAPIView):
                 flow=data.get("flow"),
                 rainfall=data.get("rainfall"),
             )
-        except ReadingError as exc:
+        except EntryError as exc:
             code = status.HTTP_409_CONFLICT if "已有不同" in exc.message else status.HTTP_400_BAD_REQUEST
             return Response({exc.field: [exc.message]}, status=code)
         return Response(

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from hezhang.accounts.jurisdiction import visible
+from hezhang.monitoring.entry import EntryError
 from hezhang.monitoring.models import Interval, Source, Station
 from hezhang.monitoring.parameters import PARAMETERS
 from hezhang.monitoring.quality import parse_value
-from hezhang.monitoring.sampling import SampleError, record_sample, refresh_evaluations
-from hezhang.monitoring.stations import ReadingError, record_reading
+from hezhang.monitoring.sampling import record_sample, refresh_evaluations
+from hezhang.monitoring.stations import record_reading
+from hezhang.registry.importing import Problem
 from hezhang.registry.models import Section
 from hezhang.registry.readers import FileProblem, read_table
 
@@ -39,20 +41,6 @@ TIME_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
 )
-
-
-@dataclass
-class Problem:
-    number: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        parts = [f"第 {self.number} 行"] if self.number is not None else []
-        if self.column:
-            parts.append(str(self.column))
-        parts.append(self.message)
-        return ": ".join(parts)
 
 
 @dataclass
@@ -134,6 +122,49 @@ def _read(filename: str, content: bytes, outcome: Outcome):
         return None
 
 
+def _place_and_time(record, by_code: dict, code_col: str, time_col: str, what: str, outcome: Outcome):
+    """The row's section or station (by code, within the user's jurisdiction) and its time; None after noting why."""
+    code = str(record.values.get(code_col) or "").strip()
+    place = by_code.get(code)
+    if place is None:
+        outcome.problems.append(
+            Problem(record.number, code_col, f"找不到{what}“{code}”，或不在您的管辖范围内")
+        )
+        return None
+    try:
+        return place, parse_time(record.values.get(time_col))
+    except ValueError as exc:
+        outcome.problems.append(Problem(record.number, time_col, str(exc)))
+        return None
+
+
+def _write_all(outcome: Outcome, rows: list, write, after=None) -> Outcome:
+    """Write every row in one transaction; any refused row, or a dry run, rolls all of them back.
+
+    ``write(row)`` stores one row and says whether it was new; ``after()`` runs inside the transaction once all
+    rows are in (re-evaluating the months they touched)."""
+    try:
+        with transaction.atomic():
+            for row in rows:
+                try:
+                    created = write(row)
+                except EntryError as exc:
+                    outcome.problems.append(Problem(row[0], None, exc.message))
+                    continue
+                if created:
+                    outcome.created += 1
+                else:
+                    outcome.unchanged += 1
+            if outcome.problems or outcome.dry_run:
+                raise _Rollback
+            if after is not None:
+                after()
+    except _Rollback:
+        return outcome
+    outcome.committed = True
+    return outcome
+
+
 def import_samples(filename: str, content: bytes, user=None, dry_run: bool = False) -> Outcome:
     outcome = Outcome(filename, dry_run)
     table = _read(filename, content, outcome)
@@ -166,18 +197,10 @@ def import_samples(filename: str, content: bytes, user=None, dry_run: bool = Fal
     }
     rows = []
     for record in table.records:
-        code = str(record.values.get(code_col) or "").strip()
-        section = by_code.get(code)
-        if section is None:
-            outcome.problems.append(
-                Problem(record.number, code_col, f"找不到断面“{code}”，或不在您的管辖范围内")
-            )
+        found = _place_and_time(record, by_code, code_col, time_col, "断面", outcome)
+        if found is None:
             continue
-        try:
-            taken_at = parse_time(record.values.get(time_col))
-        except ValueError as exc:
-            outcome.problems.append(Problem(record.number, time_col, str(exc)))
-            continue
+        section, taken_at = found
         values, flags = {}, {}
         for header, key in params.items():
             if not key:
@@ -198,39 +221,31 @@ def import_samples(filename: str, content: bytes, user=None, dry_run: bool = Fal
     if outcome.problems:
         return outcome
     touched: set[tuple[int, datetime.date]] = set()
-    try:
-        with transaction.atomic():
-            for number, section, taken_at, values, flags, note in rows:
-                try:
-                    done = record_sample(
-                        section,
-                        taken_at,
-                        values,
-                        source=Source.IMPORT,
-                        interval=Interval.SAMPLE,
-                        flags=flags,
-                        note=note,
-                        user=user,
-                        evaluate=False,
-                        alert=not dry_run,
-                    )
-                except SampleError as exc:
-                    outcome.problems.append(Problem(number, None, exc.message))
-                    continue
-                if done.created:
-                    outcome.created += 1
-                    touched.add((section.pk, timezone.localtime(taken_at).date().replace(day=1)))
-                else:
-                    outcome.unchanged += 1
-            if outcome.problems or dry_run:
-                raise _Rollback
-            by_pk = {s.pk: s for _, s, *_ in rows}
-            for pk, month in sorted(touched):
-                refresh_evaluations(by_pk[pk], month)
-    except _Rollback:
-        return outcome
-    outcome.committed = True
-    return outcome
+    by_pk = {row[1].pk: row[1] for row in rows}
+
+    def write(row) -> bool:
+        _, section, taken_at, values, flags, note = row
+        done = record_sample(
+            section,
+            taken_at,
+            values,
+            source=Source.IMPORT,
+            interval=Interval.SAMPLE,
+            flags=flags,
+            note=note,
+            user=user,
+            evaluate=False,
+            alert=not dry_run,
+        )
+        if done.created:
+            touched.add((section.pk, timezone.localtime(taken_at).date().replace(day=1)))
+        return done.created
+
+    def evaluate() -> None:
+        for pk, month in sorted(touched):
+            refresh_evaluations(by_pk[pk], month)
+
+    return _write_all(outcome, rows, write, evaluate)
 
 
 def import_readings(filename: str, content: bytes, user=None, dry_run: bool = False) -> Outcome:
@@ -254,18 +269,10 @@ def import_readings(filename: str, content: bytes, user=None, dry_run: bool = Fa
     by_code = {s.code: s for s in stations}
     rows = []
     for record in table.records:
-        code = str(record.values.get(code_col) or "").strip()
-        station = by_code.get(code)
-        if station is None:
-            outcome.problems.append(
-                Problem(record.number, code_col, f"找不到监测站“{code}”，或不在您的管辖范围内")
-            )
+        found = _place_and_time(record, by_code, code_col, time_col, "监测站", outcome)
+        if found is None:
             continue
-        try:
-            observed_at = parse_time(record.values.get(time_col))
-        except ValueError as exc:
-            outcome.problems.append(Problem(record.number, time_col, str(exc)))
-            continue
+        station, observed_at = found
         values = {}
         for field_name, col in value_cols.items():
             raw = record.values.get(col) if col else None
@@ -278,26 +285,12 @@ def import_readings(filename: str, content: bytes, user=None, dry_run: bool = Fa
         rows.append((record.number, station, observed_at, values))
     if outcome.problems:
         return outcome
-    try:
-        with transaction.atomic():
-            for number, station, observed_at, values in rows:
-                try:
-                    _, created = record_reading(
-                        station, observed_at, source=Source.IMPORT, alert=not dry_run, **values
-                    )
-                except ReadingError as exc:
-                    outcome.problems.append(Problem(number, None, exc.message))
-                    continue
-                if created:
-                    outcome.created += 1
-                else:
-                    outcome.unchanged += 1
-            if outcome.problems or dry_run:
-                raise _Rollback
-    except _Rollback:
-        return outcome
-    outcome.committed = True
-    return outcome
+
+    def write(row) -> bool:
+        _, station, observed_at, values = row
+        return record_reading(station, observed_at, source=Source.IMPORT, alert=not dry_run, **values)[1]
+
+    return _write_all(outcome, rows, write)
 
 
 class _Rollback(Exception):

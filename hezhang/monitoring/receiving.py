@@ -12,10 +12,11 @@ import re
 
 from django.db import close_old_connections
 
+from hezhang.monitoring.entry import EntryError
 from hezhang.monitoring.hj212 import FrameError, parse_frame, reply_for
 from hezhang.monitoring.hj212.codes import DAILY, HOURLY, MINUTE, NORMAL, REAL_TIME, to_parameters
 from hezhang.monitoring.models import FrameLog, Interval, Source, Station, StationKind
-from hezhang.monitoring.sampling import SampleError, record_sample
+from hezhang.monitoring.sampling import record_sample
 from hezhang.monitoring.stations import password_matches, seen
 
 log = logging.getLogger("hezhang.hj212")
@@ -107,7 +108,7 @@ def receive(peer: str, line: bytes | str) -> dict:
             station=station,
             merge=True,
         )
-    except SampleError as exc:
+    except EntryError as exc:
         return _refuse(peer, raw, "rejected", exc.message, frame.mn) | {"reply": result["reply"]}
     result["stored"] = done.created
     result["sample"] = done.sample.pk

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hezhang.monitoring import quality
+from hezhang.monitoring.entry import EntryError, checked_time
 from hezhang.monitoring.models import Evaluation, Interval, Period, Sample, Source
 from hezhang.monitoring.parameters import check_values
 
@@ -19,15 +20,6 @@ from hezhang.monitoring.parameters import check_values
 # means, else its hourly ones. Real-time and minute data are never averaged into an evaluation (they repeat
 # what the hourly data already say, thousands of times).
 EVALUATION_BASIS = (Interval.SAMPLE, Interval.DAY, Interval.HOUR)
-
-
-class SampleError(ValueError):
-    """A sample that cannot be stored, with the field it is about (for the form, the import and the API)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def evaluation_kind(section) -> str:
@@ -67,16 +59,13 @@ def record_sample(
     (a correction means deleting the old sample first, which leaves a trace in the admin log). With ``merge``
     (a station's message split over several packets), items the stored sample lacks are added to it.
     """
-    if timezone.is_naive(taken_at):
-        taken_at = timezone.make_aware(taken_at)
-    if taken_at > timezone.now() + datetime.timedelta(minutes=10):
-        raise SampleError("taken_at", "采样时间不能晚于当前时间")
+    taken_at = checked_time(taken_at, "taken_at", "采样时间")
     try:
         clean = check_values(values)
     except ValueError as exc:
-        raise SampleError("values", str(exc)) from None
+        raise EntryError("values", str(exc)) from None
     if not clean:
-        raise SampleError("values", "至少需要一个监测项目的数值")
+        raise EntryError("values", "至少需要一个监测项目的数值")
     result = quality.classify(clean, evaluation_kind(section))
     sample = Sample(
         section=section,
@@ -103,7 +92,7 @@ def record_sample(
         if merge and not clash and not set(clean) <= set(existing.values):
             return Recorded(_merge(existing, clean, flags or {}, evaluate, alert), False)
         if existing.values != clean and not (merge and not clash):
-            raise SampleError(
+            raise EntryError(
                 "taken_at",
                 f"该断面在 {timezone.localtime(taken_at):%Y-%m-%d %H:%M} 已有数据且数值不同；如需更正，请先删除原数据",
             ) from None

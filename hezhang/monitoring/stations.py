@@ -7,6 +7,7 @@ import hmac
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hezhang.monitoring.entry import EntryError, checked_time
 from hezhang.monitoring.models import Reading, Source, Station
 
 
@@ -20,13 +21,6 @@ def password_matches(station: Station, raw: str) -> bool:
     return bool(station.password_hash) and hmac.compare_digest(station.password_hash, password_digest(raw))
 
 
-class ReadingError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def record_reading(
     station: Station,
     observed_at: datetime.datetime,
@@ -38,16 +32,13 @@ def record_reading(
     alert: bool = True,
 ) -> tuple[Reading, bool]:
     """Store a hydrological reading once; the same time again with the same values is a no-op."""
-    if timezone.is_naive(observed_at):
-        observed_at = timezone.make_aware(observed_at)
-    if observed_at > timezone.now() + datetime.timedelta(minutes=10):
-        raise ReadingError("observed_at", "观测时间不能晚于当前时间")
+    observed_at = checked_time(observed_at, "observed_at", "观测时间")
     if water_level is None and flow is None and rainfall is None:
-        raise ReadingError("water_level", "水位、流量、雨量至少填写一项")
+        raise EntryError("water_level", "水位、流量、雨量至少填写一项")
     if flow is not None and flow < 0:
-        raise ReadingError("flow", "流量不能为负数")
+        raise EntryError("flow", "流量不能为负数")
     if rainfall is not None and rainfall < 0:
-        raise ReadingError("rainfall", "雨量不能为负数")
+        raise EntryError("rainfall", "雨量不能为负数")
     reading = Reading(
         station=station,
         observed_at=observed_at,
@@ -65,7 +56,7 @@ def record_reading(
             raise
         same = (existing.water_level, existing.flow, existing.rainfall) == (water_level, flow, rainfall)
         if not same:
-            raise ReadingError(
+            raise EntryError(
                 "observed_at",
                 f"该站在 {timezone.localtime(observed_at):%Y-%m-%d %H:%M} 已有不同的观测数据；如需更正，请先删除原数据",
             ) from None

@@ -11,19 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from hezhang.accounts.jurisdiction import visible
 from hezhang.accounts.models import Role
 from hezhang.monitoring import overview, quality
 from hezhang.monitoring.alerts import acknowledge
+from hezhang.monitoring.entry import EntryError
 from hezhang.monitoring.filters import AlertFilterSet, ReadingFilterSet, SampleFilterSet
 from hezhang.monitoring.forms import AlertRuleForm, ImportForm, ReadingForm, SampleForm, StationForm
 from hezhang.monitoring.importing import import_readings, import_samples
 from hezhang.monitoring.models import Alert, AlertRule, Evaluation, Interval, Period, Reading, Sample, Station
 from hezhang.monitoring.parameters import PARAMETERS
-from hezhang.monitoring.sampling import SampleError, evaluation_kind, record_sample
-from hezhang.monitoring.stations import ReadingError, record_reading
+from hezhang.monitoring.sampling import evaluation_kind, record_sample
+from hezhang.monitoring.stations import record_reading
 from hezhang.registry.models import Region, Section
 
 
@@ -63,6 +65,18 @@ def _month(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(f"{value}-01") if value else None
     except ValueError:
         return None
+
+
+class Permitted(LoginRequiredMixin):
+    """A page only some roles may use: `may(user)` decides, `refusal` tells the others why (403)."""
+
+    may = staticmethod(can_enter)
+    refusal = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.may(request.user):
+            raise PermissionDenied(self.refusal)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class Overview(LoginRequiredMixin, View):
@@ -183,11 +197,9 @@ class SampleList(LoginRequiredMixin, View):
         )
 
 
-class SampleCreate(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_enter(request.user):
-            raise PermissionDenied(_("只有河长办和职能部门工作人员可以录入监测数据"))
-        return super().dispatch(request, *args, **kwargs)
+class SampleCreate(Permitted, View):
+    may = staticmethod(can_enter)
+    refusal = gettext_lazy("只有河长办和职能部门工作人员可以录入监测数据")
 
     def get(self, request):
         initial = {"taken_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)}
@@ -208,7 +220,7 @@ class SampleCreate(LoginRequiredMixin, View):
                     note=form.cleaned_data["note"],
                     user=request.user,
                 )
-            except SampleError as exc:
+            except EntryError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 sample = done.sample
@@ -228,11 +240,9 @@ class SampleCreate(LoginRequiredMixin, View):
         return render(request, "monitoring/sample_form.html", {"form": form}, status=400)
 
 
-class ImportPage(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_enter(request.user):
-            raise PermissionDenied(_("只有河长办和职能部门工作人员可以导入监测数据"))
-        return super().dispatch(request, *args, **kwargs)
+class ImportPage(Permitted, View):
+    may = staticmethod(can_enter)
+    refusal = gettext_lazy("只有河长办和职能部门工作人员可以导入监测数据")
 
     def get(self, request):
         form = ImportForm(initial={"what": request.GET.get("what", "samples"), "dry_run": True})
@@ -307,11 +317,9 @@ class StationPage(LoginRequiredMixin, View):
         )
 
 
-class ReadingCreate(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_enter(request.user):
-            raise PermissionDenied(_("只有河长办和职能部门工作人员可以录入监测数据"))
-        return super().dispatch(request, *args, **kwargs)
+class ReadingCreate(Permitted, View):
+    may = staticmethod(can_enter)
+    refusal = gettext_lazy("只有河长办和职能部门工作人员可以录入监测数据")
 
     def get(self, request):
         initial = {
@@ -335,7 +343,7 @@ class ReadingCreate(LoginRequiredMixin, View):
                     flow=data["flow"],
                     rainfall=data["rainfall"],
                 )
-            except ReadingError as exc:
+            except EntryError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 if created:
@@ -422,13 +430,11 @@ class RuleList(LoginRequiredMixin, View):
         )
 
 
-class RuleEdit(LoginRequiredMixin, View):
+class RuleEdit(Permitted, View):
     """Office staff add and change alert rules for their region; platform-wide rules are the admins'."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_manage_rules(request.user):
-            raise PermissionDenied(_("只有河长办工作人员可以设置预警规则"))
-        return super().dispatch(request, *args, **kwargs)
+    may = staticmethod(can_manage_rules)
+    refusal = gettext_lazy("只有河长办工作人员可以设置预警规则")
 
     def rule(self, request, pk):
         if pk is None:
@@ -453,13 +459,11 @@ class RuleEdit(LoginRequiredMixin, View):
         return render(request, "monitoring/rule_form.html", {"form": form}, status=400)
 
 
-class StationEdit(LoginRequiredMixin, View):
+class StationEdit(Permitted, View):
     """Office staff register stations in their jurisdiction (an automatic one by its MN and password)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_manage_rules(request.user):
-            raise PermissionDenied(_("只有河长办工作人员可以登记监测站"))
-        return super().dispatch(request, *args, **kwargs)
+    may = staticmethod(can_manage_rules)
+    refusal = gettext_lazy("只有河长办工作人员可以登记监测站")
 
     def station(self, request, pk):
         if pk is None:

@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
+from hezhang.monitoring.entry import EntryError
 from hezhang.monitoring.models import Evaluation, Interval, Sample, Source
-from hezhang.monitoring.sampling import SampleError, record_sample, refresh_evaluations
+from hezhang.monitoring.sampling import record_sample, refresh_evaluations
 from hezhang.monitoring.tests.conftest import CLEAN, DIRTY, at
 
 
@@ -26,7 +27,7 @@ def test_the_same_sample_sent_twice_is_stored_once(wq):
 
 def test_different_values_for_a_stored_time_are_refused_and_the_first_kept(wq):
     record_sample(wq.section_b, at(1), CLEAN)
-    with pytest.raises(SampleError, match="已有数据且数值不同"):
+    with pytest.raises(EntryError, match="已有数据且数值不同"):
         record_sample(wq.section_b, at(1), DIRTY)
     assert Sample.objects.get().values == CLEAN
 
@@ -56,13 +57,13 @@ def test_a_split_station_message_adds_its_items_to_the_same_sample(wq):
     ],
 )
 def test_bad_values_are_refused_with_a_reason(wq, values, reason):
-    with pytest.raises(SampleError, match=reason):
+    with pytest.raises(EntryError, match=reason):
         record_sample(wq.section_b, at(1), values)
     assert not Sample.objects.exists()
 
 
 def test_a_sample_time_in_the_future_is_refused(wq):
-    with pytest.raises(SampleError, match="不能晚于当前时间"):
+    with pytest.raises(EntryError, match="不能晚于当前时间"):
         record_sample(wq.section_b, at(-2), CLEAN)
 
 
