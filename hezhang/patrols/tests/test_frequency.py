@@ -341,3 +341,15 @@ def test_who_patrolled_counts_everyone_with_a_patrol_there_valid_or_not(chiefs):
     assert patrolled_by(w.county, *MAY) == 3
     assert patrolled_by(w.town_a, *MAY) == 2 and patrolled_by(w.town_a, D(2024, 5, 5), D(2024, 5, 9)) == 0
     assert patrolled_by(None, D(2024, 5, 31), D(2024, 6, 1)) == 2
+
+
+def test_the_rates_page_shows_each_period_of_a_patroller_missing_their_rule_coloured_by_its_standing(
+    chiefs, login
+):
+    w = chiefs
+    rule(w.county, period="week")
+    patrol(w.chief_a, D(2024, 5, 8))
+    page = login(w.county_office).get("/patrols/rates/?period=custom&start=2024-05-01&end=2024-05-31")
+    html = page.content.decode()
+    assert '<span class="tag red" title="2024-04-29 — 2024-05-05">4/29–5/5 0/1</span>' in html
+    assert '<span class="tag green" title="2024-05-06 — 2024-05-12">5/6–5/12 1/1</span>' in html
