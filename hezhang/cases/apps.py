@@ -8,4 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("问题与案件")
 
     def ready(self) -> None:
-        from hezhang.cases import deadlines  # noqa: F401  (registers the scheduled deadline check)
+        from hezhang.cases import (
+            deadlines,  # noqa: F401  (registers the scheduled deadline check)
+            summary,  # noqa: F401  (keeps CaseDay with every save of a case)
+        )

@@ -443,3 +443,27 @@ class CaseNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last:04d}"
+
+
+class CaseDay(models.Model):
+    """The cases reported on one day (local time) in one region's subtree, and those closed on it.
+
+    Derived from `Case`, never edited: `cases.summary` keeps it as cases are saved and deleted. `region_path` is a
+    region's path, so a row sums every case of the region's subtree, "" every case there is; a trend of a year reads
+    a row a day instead of every case. Keyed by path like the patrol summaries: re-coding regions calls for
+    `cases.summary.rebuild`.
+    """
+
+    region_path = models.CharField(verbose_name=_("区划路径"), max_length=12, blank=True)
+    day = models.DateField(verbose_name=_("日期"))
+    # Plain integers: a summary out of step must never make saving a case fail.
+    reported = models.IntegerField(verbose_name=_("上报"), default=0)
+    closed = models.IntegerField(verbose_name=_("结案"), default=0)
+
+    class Meta:
+        verbose_name = _("行政区每日案件")
+        verbose_name_plural = pgettext_lazy("plural", "行政区每日案件")
+        constraints = [models.UniqueConstraint(fields=["region_path", "day"], name="case_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region_path or '*'} {self.day}: {self.reported} reported, {self.closed} closed"

@@ -15,6 +15,7 @@ Counting is done by `standing` (standing.py): a handful of queries whatever the 
 patroller's valid patrols day by day from the summaries the patrols app keeps, never the patrols themselves, so a
 province's 56 000 patrollers are counted for a page. `patrol_status` gives the answer as an object a patroller;
 pages that count many and show few use `standing` and make `statuses` of those they show. Statistics reuse these.
+For the current week, month, quarter and year the answers are kept (standings.py) and `standings_of` reads them.
 """
 
 from __future__ import annotations
@@ -32,15 +33,18 @@ from django.utils.translation import gettext_lazy as _
 from hezhang.accounts.models import User
 from hezhang.patrols.models import PatrolRole, PatrolRule, ReachDay
 from hezhang.patrols.standing import Standing, patrolled_by, rule_chooser, standing
+from hezhang.patrols.standings import Kept, kept
 from hezhang.registry.models import Reach, Region
 
 __all__ = [
     "CATEGORIES",
+    "Kept",
     "PatrollerStatus",
     "PeriodCount",
     "RateRow",
     "Standing",
     "blank_spots",
+    "standings_of",
     "day_range",
     "patrol_status",
     "patrolled_by",
@@ -50,6 +54,7 @@ __all__ = [
     "rule_chooser",
     "standing",
     "statuses",
+    "rate_totals",
 ]
 
 # The rows of "rate by level": chiefs by level from province down, then grid members and delegates.
@@ -209,7 +214,20 @@ def patrol_status(
     return statuses(standing(region, start, end, today=today, users=users, details=True))
 
 
-Statuses = Standing | Iterable[PatrollerStatus]
+Statuses = Standing | Kept | Iterable[PatrollerStatus]
+
+
+def standings_of(region: Region | None, start: datetime.date, end: datetime.date) -> Standing | Kept:
+    """Every patroller of `region`'s subtree over start..end, for the rate tables: from the kept standings when the
+    range is a current week, month, quarter or year kept for today (standings.py), else counted now."""
+    return kept(region, start, end) or standing(region, start, end)
+
+
+def rate_totals(statuses: Standing | Kept) -> tuple[int, int]:
+    """(patrollers with a rule, of whom met)."""
+    if isinstance(statuses, Kept):
+        return statuses.required, statuses.met
+    return len(statuses), int(statuses.met.sum())
 
 
 def _tally(
@@ -236,7 +254,9 @@ def _counted(keys: np.ndarray, met: np.ndarray) -> dict[str, tuple[int, int]]:
 
 def rate_by_level(statuses: Statuses) -> list[RateRow]:
     """One row per category of patroller (province chiefs … village chiefs, grid members, delegates) that has any."""
-    if isinstance(statuses, Standing):
+    if isinstance(statuses, Kept):
+        tally = statuses.by_category
+    elif isinstance(statuses, Standing):
         tally = _counted(statuses.categories, statuses.met)
     else:
         tally = _tally(statuses, lambda s: s.category)
@@ -263,7 +283,9 @@ def rate_by_subregion(statuses: Statuses, region: Region | None) -> list[RateRow
     own = RateRow(key=region.path if region is not None else "", label=str(_("本级")), region=region)
     # A path cut to the longest child path finds the same child as the whole path: counted by the cut path, then
     # each cut path given to its child.
-    if isinstance(statuses, Standing):
+    if isinstance(statuses, Kept):
+        tally = statuses.by_cut
+    elif isinstance(statuses, Standing):
         cut = statuses.paths.astype(f"<U{longest}") if longest else np.full(len(statuses), "")
         tally = _counted(cut, statuses.met)
     else:

@@ -402,6 +402,55 @@ class PatrollerYear(models.Model):
         return f"{self.patroller_id} {self.region_path or '*'} {self.year}"
 
 
+class PatrollerStanding(models.Model):
+    """Whether one patroller meets their rule in this calendar week, month, quarter or year, as `standing` judges
+    it on the day its `StandingDay` says; kept so that a province's patrol rate is one grouped count of its rows.
+
+    Derived, never edited: `standings.py` keeps a patroller's rows in the transaction that changes their valid
+    patrols, their office or their person, and rebuilds them all when a day begins or the rules change. Only the
+    current periods of the four kinds are kept; other ranges are counted as they are asked for.
+    """
+
+    patroller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("巡河人"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(verbose_name=_("周期"), max_length=8)
+    # A chief's level ("1".."5"), "grid" or "delegate": the rows of the rate by level.
+    category = models.CharField(verbose_name=_("类别"), max_length=8)
+    region_path = models.CharField(verbose_name=_("区划路径"), max_length=12, blank=True)
+    name = models.CharField(verbose_name=_("姓名"), max_length=150, blank=True)
+    met = models.BooleanField(verbose_name=_("达标"), default=False)
+    overdue = models.BooleanField(verbose_name=_("逾期未达标"), default=False)
+
+    class Meta:
+        verbose_name = _("巡河人达标情况")
+        verbose_name_plural = pgettext_lazy("plural", "巡河人达标情况")
+        constraints = [
+            models.UniqueConstraint(fields=["patroller", "period"], name="patroller_standing_once")
+        ]
+        indexes = [models.Index(fields=["period", "region_path"], name="patroller_standing_region")]
+
+    def __str__(self) -> str:
+        return f"{self.patroller_id} {self.period}: {'met' if self.met else 'unmet'}"
+
+
+class StandingDay(models.Model):
+    """The period and the day the kept standings of one kind of period were judged on, set once all were: pages
+    read `PatrollerStanding` only when it says today and the period asked for."""
+
+    period = models.CharField(verbose_name=_("周期"), max_length=8, unique=True)
+    start = models.DateField(verbose_name=_("开始日期"))
+    end = models.DateField(verbose_name=_("结束日期"))
+    as_of = models.DateField(verbose_name=_("评定日期"))
+
+    class Meta:
+        verbose_name = _("达标评定日")
+        verbose_name_plural = pgettext_lazy("plural", "达标评定日")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.start}..{self.end} as of {self.as_of}"
+
+
 __all__ = [
     "ChecklistAnswer",
     "ChecklistItem",
@@ -411,10 +460,12 @@ __all__ = [
     "PatrolPoint",
     "PatrolRole",
     "PatrolRule",
+    "PatrollerStanding",
     "PatrollerYear",
     "Period",
     "ReachDay",
     "RegionDay",
     "Source",
+    "StandingDay",
     "Tracker",
 ]

@@ -14,8 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from hezhang.accounts.jurisdiction import region_prefix
-from hezhang.patrols.frequency import blank_spots, rate_by_level, rate_by_subregion, standing, statuses
+from hezhang.accounts.models import User
+from hezhang.patrols.frequency import (
+    blank_spots,
+    rate_by_level,
+    rate_by_subregion,
+    rate_totals,
+    standing,
+    statuses,
+)
 from hezhang.patrols.periods import calendar_period
+from hezhang.patrols.standings import kept
 from hezhang.registry.models import ChiefAssignment, Reach, Region
 
 # Below the user's own region, the picker offers this many levels; deeper regions are reached by drilling down.
@@ -141,19 +150,34 @@ class PatrolRates(LoginRequiredMixin, View):
 
     def get(self, request):
         context = _choice(request)
-        # Counted as columns for everyone; made into statuses, periods and all, only for the page shown.
-        everyone = standing(context["region"], context["start"], context["end"], names=True)
+        region, start, end = context["region"], context["start"], context["end"]
+        # Counted for everyone (kept for the current periods, else as columns); made into statuses, periods and
+        # all, only for the page shown.
+        everyone = kept(region, start, end, today=context["today"])
+        if everyone is not None:
+            ids = everyone.unmet().values_list("patroller_id", flat=True)
+            unmet = Paginator(ids, self.page_size).get_page(request.GET.get("page"))
+            shown = [int(pk) for pk in unmet.object_list]
+            live = standing(
+                region,
+                start,
+                end,
+                today=context["today"],
+                users=User.objects.filter(pk__in=shown),
+                names=True,
+            )
+            where = {int(pk): i for i, pk in enumerate(live.ids.tolist())}
+            listed = statuses(live, [where[pk] for pk in shown if pk in where])
+        else:
+            everyone = standing(region, start, end, names=True)
+            unmet = Paginator(everyone.unmet().tolist(), self.page_size).get_page(request.GET.get("page"))
+            listed = statuses(everyone, unmet.object_list)
         by_level = rate_by_level(everyone)
-        total_met = sum(row.met for row in by_level)
-        total = sum(row.required for row in by_level)
-        unmet = Paginator(everyone.unmet().tolist(), self.page_size).get_page(request.GET.get("page"))
-        unmet.object_list = [
-            (status, period_tags(status, context["today"]))
-            for status in statuses(everyone, unmet.object_list)
-        ]
+        total, total_met = rate_totals(everyone)
+        unmet.object_list = [(status, period_tags(status, context["today"])) for status in listed]
         context.update(
             by_level=by_level,
-            by_region=rate_by_subregion(everyone, context["region"]),
+            by_region=rate_by_subregion(everyone, region),
             unmet=unmet,
             unmet_count=unmet.paginator.count,
             page_query=_without_page(request),

@@ -26,10 +26,11 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from hezhang.patrols import daycounts
+from hezhang.patrols import daycounts, standings
 from hezhang.patrols.models import Patrol, PatrollerYear, ReachDay, RegionDay
 from hezhang.registry.models import Region
 from hezhang.registry.models.regions import PREFIX_LENGTH
+from hezhang.sums import add_to
 
 __all__ = ["Contribution", "add", "local_day", "prefixes", "rebuild", "zone"]
 
@@ -37,8 +38,6 @@ __all__ = ["Contribution", "add", "local_day", "prefixes", "rebuild", "zone"]
 LENGTHS = (0, *sorted(PREFIX_LENGTH.values()))
 Links = Patrol.reaches.through
 BATCH = 500
-# Rows an upsert statement carries: well under SQLite's oldest limit of 999 parameters.
-UPSERT_ROWS = 150
 
 
 def zone() -> datetime.tzinfo:
@@ -131,7 +130,7 @@ class Changes:
     def apply(self) -> None:
         regions = [(k, v) for k, v in sorted(self.regions.items()) if any(v)]
         if regions:
-            _upsert(
+            add_to(
                 RegionDay,
                 ("region_path", "day"),
                 ("patrols", "valid", "valid_distance_m", "valid_duration_s"),
@@ -142,33 +141,19 @@ class Changes:
             ).delete()
         reaches = [(k, v) for k, v in sorted(self.reaches.items()) if v]
         if reaches:
-            _upsert(ReachDay, ("reach_id", "day"), ("valid",), [(*k, v) for k, v in reaches])
+            add_to(ReachDay, ("reach_id", "day"), ("valid",), [(*k, v) for k, v in reaches])
             ReachDay.objects.filter(
                 reach_id__in={k[0] for k, _ in reaches}, day__in={k[1] for k, _ in reaches}, valid=0
             ).delete()
+        judged = set()
         for key, days in sorted(self.years.items()):
             changed = {day: pv for day, pv in days.items() if pv != [0, 0]}
             if changed:
                 _move_year(key, changed)
-
-
-def _upsert(model, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
-    """Add each row's `sums` to the row with its `keys`, created when missing (one statement per batch)."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(c) for c in (*keys, *sums))
-    marks = "(" + ", ".join(["%s"] * (len(keys) + len(sums))) + ")"
-    update = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in sums)
-    adapt = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), UPSERT_ROWS):
-            batch = rows[first : first + UPSERT_ROWS]
-            params = [adapt(v) if isinstance(v, datetime.date) else v for row in batch for v in row]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(batch))} "
-                f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET {update}",
-                params,
-            )
+                if any(valid for _n, valid in changed.values()):
+                    judged.add(key[0])
+        # Whoever's valid days moved is judged again in the kept periods (standings.py).
+        standings.refresh(judged)
 
 
 def _move_year(key: tuple[int, str, int], changed: dict[int, list[int]]) -> None:

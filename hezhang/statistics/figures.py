@@ -11,12 +11,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.db.models import (
     CharField,
     Count,
-    DateField,
-    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -24,16 +21,17 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Substr, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from hezhang.cases.models import Case, CaseCategory, CaseState, Channel
+from hezhang.cases.models import Case, CaseCategory, CaseDay, CaseState, Channel
 from hezhang.patrols.frequency import (
     blank_spots,
     patrolled_by,
     rate_by_level,
     rate_by_subregion,
-    standing,
+    rate_totals,
+    standings_of,
 )
 from hezhang.patrols.models import RegionDay
 from hezhang.registry.models import Region
@@ -102,14 +100,14 @@ def patrol_figures(region: Region | None, start: datetime.date, end: datetime.da
         rows[child.pk].values.update(
             count=line["count"], valid=line["valid"], distance_km=(line["distance"] or 0) / 1000
         )
-    everyone = standing(region, start, end)
+    everyone = standings_of(region, start, end)
     rates = {r.key: r for r in rate_by_subregion(everyone, region)}
     for row in rows.values():
         rate = rates.get(row.key)
         row.values["rate"] = rate.percent if rate else "—"
         row.values["rank"] = rate.rank if rate else None
         row.values["distance_km"] = round(row.values["distance_km"], 1)
-    met = int(everyone.met.sum())
+    required, met = rate_totals(everyone)
     count, valid = totals["count"] or 0, totals["valid"] or 0
     return {
         "count": count,
@@ -117,8 +115,8 @@ def patrol_figures(region: Region | None, start: datetime.date, end: datetime.da
         "valid_share": f"{valid / count:.0%}" if count else "—",
         "distance_km": round((totals["distance"] or 0) / 1000, 1),
         "patrollers": patrolled_by(region, start, end),
-        "rate": f"{met / len(everyone):.1%}" if len(everyone) else "—",
-        "required": len(everyone),
+        "rate": f"{met / required:.1%}" if required else "—",
+        "required": required,
         "met": met,
         "by_region": sorted(
             rows.values(), key=lambda r: (r.values["rank"] is None, r.values["rank"] or 0, r.key)
@@ -250,35 +248,23 @@ GROUP_SUMS = (
 def trend(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
     """Patrols (valid) and cases (reported, closed) per day, week or month, whichever fits the period."""
     days = (end - start).days
-    trunc = TruncDate if days <= 62 else TruncWeek if days <= 370 else TruncMonth
-    unit = {TruncDate: "day", TruncWeek: "week", TruncMonth: "month"}[trunc]
-    since, until = _window(start, end)
-    reported_in = Q(created_at__gte=since, created_at__lte=until)
-    closed_in = Q(closed_at__gte=since, closed_at__lte=until)
-    # One pass for both series: each case by the unit it was reported in and the one it was closed in (when in the
-    # period), so reported and closed cases are counted from the same groups.
-    out = DateTimeField() if trunc is not TruncDate else DateField()
+    unit = "day" if days <= 62 else "week" if days <= 370 else "month"
+    # Cases reported and closed from the region's row a day (`CaseDay`), valid patrols from its `RegionDay` rows,
+    # each put in weeks (from Monday) or months here.
+    path = region.path if region else ""
     c: dict[str, int] = {}
     k: dict[str, int] = {}
-    rows = (
-        _in_region(Case.objects.filter(reported_in | closed_in), region)
-        .order_by()
-        .annotate(
-            reported=models.Case(models.When(reported_in, then=trunc("created_at")), output_field=out),
-            finished=models.Case(models.When(closed_in, then=trunc("closed_at")), output_field=out),
-        )
-        .values_list("reported", "finished")
-        .annotate(n=Count("id"))
-    )
-    for reported, finished, n in rows:
-        if reported is not None:
-            c[_day(reported)] = c.get(_day(reported), 0) + n
-        if finished is not None:
-            k[_day(finished)] = k.get(_day(finished), 0) + n
-    # Valid patrols from the region's row a day, put in weeks or months here as TruncWeek and TruncMonth would.
+    for day, reported, closed in CaseDay.objects.filter(
+        region_path=path, day__gte=start, day__lte=end
+    ).values_list("day", "reported", "closed"):
+        key = _bucket(day, unit).isoformat()
+        if reported:
+            c[key] = c.get(key, 0) + reported
+        if closed:
+            k[key] = k.get(key, 0) + closed
     p: dict[str, int] = {}
     for day, n in RegionDay.objects.filter(
-        region_path=region.path if region else "", day__gte=start, day__lte=end, valid__gt=0
+        region_path=path, day__gte=start, day__lte=end, valid__gt=0
     ).values_list("day", "valid"):
         key = _bucket(day, unit).isoformat()
         p[key] = p.get(key, 0) + n
@@ -298,9 +284,3 @@ def _bucket(day: datetime.date, unit: str) -> datetime.date:
     if unit == "month":
         return day.replace(day=1)
     return day
-
-
-def _day(value) -> str:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.isoformat()

@@ -341,6 +341,15 @@ def test_who_patrolled_counts_everyone_with_a_patrol_there_valid_or_not(chiefs):
     assert patrolled_by(w.county, *MAY) == 3
     assert patrolled_by(w.town_a, *MAY) == 2 and patrolled_by(w.town_a, D(2024, 5, 5), D(2024, 5, 9)) == 0
     assert patrolled_by(None, D(2024, 5, 31), D(2024, 6, 1)) == 2
+    # Whole years are counted by their rows, a patroller once however many regions they patrolled in.
+    patrol(w.chief_a, D(2025, 3, 1))
+    w.chief_a.region = w.town_b
+    w.chief_a.save()
+    patrol(w.chief_a, D(2024, 7, 1))
+    assert patrolled_by(w.county, D(2024, 1, 1), D(2024, 12, 31)) == 4
+    assert patrolled_by(w.town_b, D(2024, 1, 1), D(2024, 12, 31)) == 2
+    assert patrolled_by(w.county, D(2024, 1, 1), D(2025, 12, 31)) == 4
+    assert patrolled_by(w.county, D(2025, 1, 1), D(2025, 12, 31)) == 1
 
 
 def test_the_rates_page_shows_each_period_of_a_patroller_missing_their_rule_coloured_by_its_standing(

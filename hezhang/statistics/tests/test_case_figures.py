@@ -120,3 +120,31 @@ def test_reported_and_closed_cases_are_counted_by_day_and_by_week_from_one_pass(
         assert sum(series["closed"]) == Case.objects.filter(closed_at__gte=since).count()
         monday = min(datetime.date.fromisoformat(label) for label in series["labels"])
         assert unit == "day" or monday.weekday() == 0
+
+
+def test_the_cases_rows_a_day_follow_closing_reopening_moving_and_deleting_a_case(cases):
+    from hezhang.cases.models import CaseDay
+    from hezhang.cases.summary import rebuild
+
+    def rows():
+        return set(CaseDay.objects.values_list("region_path", "day", "reported", "closed"))
+
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=70)
+    case = Case.objects.filter(closed_at=None, region=cases.town_a).first()
+    before = trend(cases.town_a, start, today)
+    case.closed_at = timezone.now()
+    case.save()
+    assert sum(trend(cases.town_a, start, today)["closed"]) == sum(before["closed"]) + 1
+    case.closed_at = None  # reopened
+    case.save(update_fields=["closed_at"])
+    assert trend(cases.town_a, start, today)["closed"] == before["closed"]
+    case.region = cases.town_b
+    case.save()
+    assert sum(trend(cases.town_a, start, today)["reported"]) == sum(before["reported"]) - 1
+    kept = rows()
+    rebuild()
+    assert rows() == kept
+    Case.objects.filter(region__path__startswith=cases.town_b.path).delete()
+    assert not any(path.startswith(cases.town_b.path) for path, *_ in rows())
+    assert sum(trend(cases.county, start, today)["reported"]) == Case.objects.count()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hezhang.patrols import standings
 from hezhang.patrols.dispute import settle
 from hezhang.patrols.gpx import GpxError, read_gpx
 from hezhang.patrols.models import Patrol
@@ -106,6 +107,12 @@ class Command(BaseCommand):
             f"patrol summaries rebuilt ({where}) in {time.perf_counter() - started:.1f} s: "
             f"{rows['region_days']} region days, {rows['reach_days']} reach days, "
             f"{rows['patroller_years']} patroller years"
+        )
+        started = time.perf_counter()
+        judged = standings.rebuild()
+        self.stdout.write(
+            f"patrol standings (this week, month, quarter and year) judged again in "
+            f"{time.perf_counter() - started:.1f} s: {judged} rows"
         )
 
     def _progress(self, done: int, total: int) -> None:
