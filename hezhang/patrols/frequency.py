@@ -321,7 +321,10 @@ def blank_spots(region: Region | None, start: datetime.date, end: datetime.date)
     instead of a walk through every patrol of the reach (a year of a province is millions of rows).
     """
     reaches = Reach.objects.all()
-    if region is not None:
+    # The only top-level region holds every reach: no need to join each to its region to find that out.
+    if region is not None and (
+        region.parent_id is not None or Region.objects.filter(parent=None).exclude(pk=region.pk).exists()
+    ):
         reaches = reaches.filter(region__path__startswith=region.path)
     patrolled = ReachDay.objects.filter(reach_id=OuterRef("pk"), day__gte=start, day__lte=end, valid__gt=0)
     return reaches.filter(~Exists(patrolled)).annotate(valid_patrols=Value(0, output_field=IntegerField()))

@@ -34,7 +34,7 @@ from hezhang.patrols.frequency import (
     standings_of,
 )
 from hezhang.patrols.models import RegionDay
-from hezhang.registry.models import Region
+from hezhang.registry.models import Department, Region
 
 
 def _window(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -48,9 +48,19 @@ def _in_region(rows, region: Region | None, path: str = "region__path"):
     return rows.filter(**{f"{path}__startswith": region.path}) if region else rows
 
 
+def _among_regions(rows, region: Region | None):
+    """`rows` of `region`'s subtree by region id: nothing to filter when the region is the only top-level one."""
+    if region is None or (
+        region.parent_id is None and not Region.objects.filter(parent=None).exclude(pk=region.pk).exists()
+    ):
+        return rows
+    return rows.filter(region__in=Region.objects.filter(path__startswith=region.path))
+
+
 def _children(region: Region | None) -> list[Region]:
     rows = Region.objects.filter(parent=region) if region else Region.objects.filter(parent=None)
-    return list(rows.order_by("code"))
+    # Without their outlines: a province's cities' are megabytes nobody here reads.
+    return list(rows.defer("geometry").order_by("code"))
 
 
 def _child_of(children: list[Region], path: str | None) -> Region | None:
@@ -130,14 +140,17 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
     """Cases reported in the period: totals, closure rate, times to accept and close, satisfaction, breakdowns.
 
     Two passes over the cases rather than one a table: the cases grouped at once by state, channel, category and
-    sub-region (a few thousand groups for a province's year), summed here into the totals and each breakdown; and
-    the departments with their overdue cases.
+    sub-region (a few thousand groups for a province's year), summed here into the totals and each breakdown, open
+    and closed told by each group's state; and the departments with their overdue cases.
     """
     since, until = _window(start, end)
     cases = _in_region(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
     to_accept = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
     to_close = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    fixed = Q(state__is_open=False, state__is_fixed=True)
+    # Whether a state is open, or closed as fixed, is data of the state: counted here from each group's state
+    # rather than by joining every case to its state.
+    all_states = list(CaseState.objects.all())
+    kinds = {st.pk: (st.is_open, not st.is_open and st.is_fixed) for st in all_states}
     accepted, finished = Q(accepted_at__isnull=False), Q(closed_at__isnull=False)
     children = _children(region)
     # A path cut to the longest child path finds the same child as the whole path.
@@ -150,8 +163,6 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
         .values_list("state", "channel", "category", "child")
         .annotate(
             n=Count("id"),
-            closed=Count("id", filter=fixed),
-            open=Count("id", filter=Q(state__is_open=True)),
             overdue=Count("id", filter=Q(state__in=["assigned", "in_progress"], deadline__lt=timezone.now())),
             accept=Sum(to_accept, filter=accepted),
             accepted=Count("id", filter=accepted),
@@ -166,7 +177,9 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
     by["state"], by["child"] = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for state, channel, category, child, *sums in groups:
         line = dict(zip(GROUP_SUMS, sums, strict=True))
-        for name in GROUP_SUMS:
+        is_open, fixed = kinds.get(state, (False, False))
+        line.update(open=line["n"] if is_open else 0, closed=line["n"] if fixed else 0)
+        for name in (*GROUP_SUMS, "open", "closed"):
             totals[name] += line[name] or (datetime.timedelta() if name in ("accept", "close") else 0)
         for kind, key in (("channel", channel), ("category", category), ("state", state), ("child", child)):
             by[kind][key][0] += line["n"]
@@ -181,28 +194,37 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
         Row(str(key), names.get(key, ""), {"count": n, "closed": closed})
         for key, (n, closed) in sorted(by["category"].items(), key=lambda kv: (-kv[1][0], str(kv[0])))
     ]
-    states = {st.pk: (st.order, st.display_label) for st in CaseState.objects.all()}
+    states = {st.pk: (st.order, st.display_label) for st in all_states}
     by_state = [
         Row(key, states[key][1] if key in states else key, {"count": n})
         for key, (n, _closed) in sorted(
             by["state"].items(), key=lambda kv: (states.get(kv[0], (0, ""))[0], kv[0])
         )
     ]
-    by_department = [
-        Row(
-            str(line["department"]),
-            line["department__name"] or "—",
-            {"count": line["n"], "overdue": line["late"]},
-        )
-        for line in cases.exclude(department=None)
-        .values("department", "department__name")
+    # Filtered by the region's ids rather than joined to every case's region (a third of this query's time for a
+    # province's year), and named afterwards.
+    lines = list(
+        _among_regions(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
+        .exclude(department=None)
+        .order_by()
+        .values("department")
         .annotate(
             n=Count("id"),
             late=Count(
                 "id", filter=Q(deadline__lt=F("closed_at")) | Q(closed_at=None, deadline__lt=timezone.now())
             ),
         )
-        .order_by("-n")
+    )
+    departments = dict(
+        Department.objects.filter(pk__in=[x["department"] for x in lines]).values_list("pk", "name")
+    )
+    by_department = [
+        Row(
+            str(line["department"]),
+            departments.get(line["department"]) or "—",
+            {"count": line["n"], "overdue": line["late"]},
+        )
+        for line in sorted(lines, key=lambda x: (-x["n"], x["department"]))
     ]
     by_region = {c.pk: Row(c.path, c.name, {"count": 0, "closed": 0}, c) for c in children}
     for key, (n, closed) in by["child"].items():
@@ -233,8 +255,6 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
 
 GROUP_SUMS = (
     "n",
-    "closed",
-    "open",
     "overdue",
     "accept",
     "accepted",

@@ -148,3 +148,16 @@ def test_the_cases_rows_a_day_follow_closing_reopening_moving_and_deleting_a_cas
     Case.objects.filter(region__path__startswith=cases.town_b.path).delete()
     assert not any(path.startswith(cases.town_b.path) for path, *_ in rows())
     assert sum(trend(cases.county, start, today)["reported"]) == Case.objects.count()
+
+
+def test_a_townships_departments_count_only_its_own_cases(cases):
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=70)
+    for town in (cases.town_a, cases.town_b):
+        mine = Case.objects.filter(region__path__startswith=town.path).exclude(department=None)
+        expected = {d.name: mine.filter(department=d).count() for d in (cases.dept_a, cases.dept_b)}
+        figures = case_figures(town, start, today)["by_department"]
+        assert {row.label: row.values["count"] for row in figures} == {k: v for k, v in expected.items() if v}
+        assert [row.values["count"] for row in figures] == sorted(
+            (r.values["count"] for r in figures), reverse=True
+        )
