@@ -1,4 +1,5 @@
-"""Which records a user may see: their region's subtree, plus, for chiefs, what they are assigned to.
+"""Which records a user may see: their region's subtree, plus, for chiefs, what they are assigned to, and for
+delegates, the water bodies they are linked to (代表联系河湖) and those links.
 
 Every list, detail, edit, export and API endpoint narrows its queryset through `visible()`; an object outside
 it is simply not found (404), so nobody learns that it exists.
@@ -21,9 +22,12 @@ def region_prefix(user) -> str | None:
 
 
 def _assigned(user):
-    from hezhang.registry.models import ChiefAssignment
+    from hezhang.registry.models import ChiefAssignment, DelegateLink
 
-    rows = ChiefAssignment.objects.current().filter(chief=user).values_list("water_body_id", "reach_id")
+    if user.role == Role.DELEGATE:
+        rows = DelegateLink.objects.current().filter(delegate=user).values_list("water_body_id", "reach_id")
+    else:
+        rows = ChiefAssignment.objects.current().filter(chief=user).values_list("water_body_id", "reach_id")
     water_bodies, reaches, whole = set(), set(), set()
     for wb, reach in rows:
         water_bodies.add(wb)
@@ -67,6 +71,8 @@ def visible(queryset: QuerySet, user) -> QuerySet:
             _, reaches, whole = _assigned(user)
             q |= Q(pk__in=reaches) | Q(water_body_id__in=whole)
         return queryset.filter(q)
+    if model is m.DelegateLink and user.role == Role.DELEGATE:
+        return queryset.filter(Q(region__path__startswith=prefix) | Q(delegate=user))
     scope = getattr(model, "scope_path", None)
     if scope == "path":
         return queryset.filter(path__startswith=prefix)

@@ -43,10 +43,11 @@ class CaseFilterSet(filters.FilterSet):
     channel = filters.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
     state = filters.ModelChoiceFilter(label=_("状态"), queryset=CaseState.objects.all())
     department = filters.ModelChoiceFilter(label=_("处置部门"), queryset=Department.objects.all())
+    reported = filters.ChoiceFilter(label=_("上报人"), choices=[("me", _("我反映的"))], method="reported_by")
 
     class Meta:
         model = Case
-        fields = ["q", "queue", "region", "category", "channel", "state", "department"]
+        fields = ["q", "queue", "region", "category", "channel", "state", "department", "reported"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +66,13 @@ class CaseFilterSet(filters.FilterSet):
 
     def in_queue(self, queryset, name, value):
         return queryset.filter(queue_q(value)) if value in QUEUES else queryset
+
+    def reported_by(self, queryset, name, value):
+        """The cases the user reported themselves (a delegate's 反映的问题, a chief's findings)."""
+        user = getattr(self.request, "user", None)
+        if value != "me" or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(reporter=user)
 
     def in_region(self, queryset, name, value):
         return queryset.filter(region__path__startswith=value.path) if value else queryset

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hezhang.accounts.models import Role
 from hezhang.patrols.cleaning import clean
 from hezhang.patrols.coverage_map import as_lines
 from hezhang.patrols.models import ChecklistAnswer, ChecklistItem, Patrol, PatrolEvent, PatrolPoint, Source
@@ -20,7 +21,7 @@ from hezhang.patrols.points import PointError, TrackPoint
 from hezhang.patrols.rules import role_of, rule_for, scoring_rules
 from hezhang.patrols.scoring import score
 from hezhang.patrols.sealing import seal, unseal
-from hezhang.registry.models import ChiefAssignment, Reach
+from hezhang.registry.models import ChiefAssignment, DelegateLink, Reach
 
 # Device clocks drift and phones queue points: a point may predate the patrol's start by this much.
 EARLY_SLACK_S = 600.0
@@ -42,8 +43,15 @@ class BatchResult:
 
 
 def responsible_reaches(user):
-    """The reaches `user` answers for today: assigned reaches, and every reach of wholly assigned water bodies."""
-    rows = ChiefAssignment.objects.current().filter(chief=user).select_related("region")
+    """The reaches `user` answers for today: assigned reaches, and every reach of wholly assigned water bodies.
+
+    A delegate's are those of their current links (代表联系河湖), read the same way: a linked reach, or every reach
+    of a linked water body within the link's region.
+    """
+    if user.role == Role.DELEGATE:
+        rows = DelegateLink.objects.current().filter(delegate=user).select_related("region")
+    else:
+        rows = ChiefAssignment.objects.current().filter(chief=user).select_related("region")
     q = Q(pk__in=[])
     for row in rows:
         if row.reach_id:

@@ -43,6 +43,12 @@ class ChiefAssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["chief", "water_body", "reach", "region"]
 
 
+@admin.register(m.DelegateLink)
+class DelegateLinkAdmin(admin.ModelAdmin):
+    list_display = ["delegate", "water_body", "reach", "region", "start_date", "end_date"]
+    raw_id_fields = ["delegate", "water_body", "reach", "region"]
+
+
 for model in (
     m.Grid,
     m.Dossier,

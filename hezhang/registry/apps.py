@@ -26,4 +26,5 @@ class RegistryConfig(AppConfig):
             models.Office,
             models.Department,
             models.ChiefAssignment,
+            models.DelegateLink,
         )

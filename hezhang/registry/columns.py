@@ -130,6 +130,7 @@ KEYS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "departments": (("region", "name"), None),
     "users": (("username",), None),
     "assignments": (("chief", "water_body", "reach", "start_date"), None),
+    "delegate-links": (("delegate", "water_body", "reach", "start_date"), None),
 }
 
 # Natural key of a related model: (attribute, what it is called in messages).
@@ -236,6 +237,14 @@ EXAMPLES: dict[str, dict] = {
         "reach": "ABA10000000L-001",
         "region": "130523100000",
         "start_date": "2024-01-01",
+    },
+    "delegate-links": {
+        "delegate": "lisi",
+        "water_body": "ABA10000000L",
+        "reach": "ABA10000000L-001",
+        "region": "130523100000",
+        "start_date": "2024-01-01",
+        "note": "县人大代表联系河湖",
     },
 }
 POINT_EXAMPLE = {"lon": 114.6, "lat": 37.12, "crs": "wgs84"}

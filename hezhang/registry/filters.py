@@ -206,6 +206,38 @@ class ChiefAssignmentFilterSet(RegistryFilterSet):
         fields = ["level", "chief", "water_body", "reach"]
 
 
+class DelegateLinkFilterSet(RegistryFilterSet):
+    search_fields = ("delegate__name", "water_body__name", "reach__name", "water_body__code")
+    current = filters.BooleanFilter(label=_("当前有效"), method="only_current")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["delegate"].queryset = self.filters["delegate"].queryset.filter(role=Role.DELEGATE)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        if value.isascii() and value.isalpha():
+            q |= Q(delegate__pinyin__startswith=value.lower()) | Q(
+                water_body__pinyin__startswith=value.lower()
+            )
+        return queryset.filter(q)
+
+    def only_current(self, queryset, name, value):
+        if value is None:
+            return queryset
+        current = m.DelegateLink.objects.current().values("pk")
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+    class Meta:
+        model = m.DelegateLink
+        fields = ["delegate", "water_body", "reach"]
+
+
 class UserFilterSet(RegistryFilterSet):
     search_fields = ("name", "username", "position")
     chief_level = filters.ChoiceFilter(

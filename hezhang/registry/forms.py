@@ -262,6 +262,20 @@ class ChiefAssignmentForm(RegistryForm):
         self.fields["chief"].queryset = self.fields["chief"].queryset.filter(role="chief")
 
 
+class DelegateLinkForm(RegistryForm):
+    class Meta:
+        model = m.DelegateLink
+        fields = ["delegate", "water_body", "reach", "region", "start_date", "end_date", "note"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = self.fields["delegate"].queryset.filter(role="delegate")
+
+
 class UserForm(RegistryForm):
     password1 = forms.CharField(
         label=_("密码"),

@@ -72,6 +72,7 @@ KINDS: dict[str, Kind] = {
                 ("reaches", "reaches"),
                 ("tributaries", "water-bodies"),
                 ("assignments", "assignments"),
+                ("delegate_links", "delegate-links"),
                 ("plans", "plans"),
                 ("sections", "sections"),
                 ("outfalls", "outfalls"),
@@ -86,6 +87,7 @@ KINDS: dict[str, Kind] = {
             ("water_body", "region"),
             detail_related=(
                 ("assignments", "assignments"),
+                ("delegate_links", "delegate-links"),
                 ("signboards", "signboards"),
                 ("sections", "sections"),
             ),
@@ -182,6 +184,15 @@ KINDS: dict[str, Kind] = {
             f.ChiefAssignmentFilterSet,
             ("chief", "level", "water_body", "reach", "region", "start_date", "end_date"),
             ("chief", "water_body", "reach", "region"),
+            group="organisation",
+        ),
+        Kind(
+            "delegate-links",
+            m.DelegateLink,
+            fm.DelegateLinkForm,
+            f.DelegateLinkFilterSet,
+            ("delegate", "water_body", "reach", "region", "start_date", "end_date"),
+            ("delegate", "water_body", "reach", "region"),
             group="organisation",
         ),
     ]

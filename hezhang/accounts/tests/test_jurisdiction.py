@@ -9,6 +9,8 @@ from hezhang.registry.kinds import KINDS
 
 def other_township_objects(w):
     pond_dossier = m.Dossier.objects.create(water_body=w.pond_b, facts="西河塘档案")
+    delegate_b = type(w.bob).objects.create_user(username="delegate_b", role="delegate", region=w.town_b)
+    pond_link = m.DelegateLink.objects.create(delegate=delegate_b, water_body=w.pond_b, region=w.town_b)
     return {
         "regions": w.town_b,
         "grids": w.grid_b,
@@ -25,6 +27,7 @@ def other_township_objects(w):
         "departments": w.dept_b,
         "users": w.bob,
         "assignments": w.assignment_b,
+        "delegate-links": pond_link,
     }
 
 
@@ -164,6 +167,8 @@ def label_of(obj) -> str:
         return obj.water_body.code
     if isinstance(obj, m.ChiefAssignment):
         return obj.reach.code
+    if isinstance(obj, m.DelegateLink):
+        return obj.delegate.username
     for attr in ("code", "username", "title", "name"):
         if getattr(obj, attr, None):
             return getattr(obj, attr)

@@ -1,4 +1,5 @@
-"""Who patrols in the demo county: its current chiefs (their reaches there) and grid members (the reaches in their grid).
+"""Who patrols in the demo county: its current chiefs (their reaches there), grid members (the reaches in their grid)
+and delegates (the reaches of the water bodies they are linked to).
 
 Only reaches drawn as lines are walked: the scorer measures coverage along a line, and a lake or pond zone (a
 polygon) has none yet.
@@ -18,7 +19,7 @@ from hezhang.patrols.demo.schedule import Demands
 from hezhang.patrols.demo.walks import Bank
 from hezhang.patrols.models import PatrolRole, PatrolRule
 from hezhang.patrols.rules import role_of, rule_for
-from hezhang.registry.models import ChiefAssignment, Grid, Reach, Region
+from hezhang.registry.models import ChiefAssignment, DelegateLink, Grid, Reach, Region
 
 
 @dataclass
@@ -64,8 +65,8 @@ class Reaches:
         self.shapes = [shape(self.by_pk[pk].geometry) for pk in self.pks]
         self.tree = shapely.STRtree(self.shapes)
 
-    def of(self, assignment: ChiefAssignment) -> list[Reach]:
-        """What `responsible_reaches` gives for one assignment, within the county."""
+    def of(self, assignment: ChiefAssignment | DelegateLink) -> list[Reach]:
+        """What `responsible_reaches` gives for one assignment (or delegate's link), within the county."""
         if assignment.reach_id:
             reach = self.by_pk.get(assignment.reach_id)
             return [reach] if reach is not None else []
@@ -113,4 +114,27 @@ def patrollers(county: Region, reaches: Reaches) -> list[Patroller]:
         if key not in rules:
             rules[key] = rule_for(role, level, region)
         out.append(Patroller(user, role, level, mine[pk], rules[key]))
+    return out
+
+
+def delegates(reaches: Reaches) -> list[Patroller]:
+    """One patroller for each current link of a delegate to water in the county that has reaches drawn as lines,
+    so that a delegate's visits go round the water bodies they supervise."""
+    links = (
+        DelegateLink.objects.current()
+        .filter(Q(reach__in=reaches.pks) | Q(reach=None, water_body__in=list(reaches.by_water)))
+        .filter(delegate__is_active=True)
+        .select_related("delegate", "region")
+        .order_by("delegate_id", "pk")
+    )
+    rules: dict[int, PatrolRule | None] = {}
+    out = []
+    for link in links:
+        mine = reaches.of(link)
+        if not mine:
+            continue
+        region = mine[0].region
+        if region.pk not in rules:
+            rules[region.pk] = rule_for(PatrolRole.DELEGATE, None, region)
+        out.append(Patroller(link.delegate, PatrolRole.DELEGATE, None, mine, rules[region.pk]))
     return out

@@ -8,6 +8,7 @@ changes nothing. The two patrols still open go through `start_patrol` and `add_p
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 import time
@@ -21,8 +22,8 @@ from django.utils import timezone
 from hezhang.accounts.models import Role, User
 from hezhang.history.context import not_recorded
 from hezhang.patrols.demo import texts
-from hezhang.patrols.demo.patrollers import Patroller, Reaches, patrollers
-from hezhang.patrols.demo.schedule import draw_habit, kind_of, patrol_times, plan_walk
+from hezhang.patrols.demo.patrollers import Patroller, Reaches, delegates, patrollers
+from hezhang.patrols.demo.schedule import Habit, draw_habit, kind_of, patrol_times, plan_walk
 from hezhang.patrols.demo.tracks import Done, Job, run
 from hezhang.patrols.demo.walks import Walk, walk
 from hezhang.patrols.models import ChecklistAnswer, ChecklistItem, Patrol, PatrolEvent, PatrolRole, PatrolRule
@@ -35,6 +36,7 @@ from hezhang.registry.models import Reach, Region
 MARK = "demo-"  # the client id of every demo patrol: how a second build knows they are there
 LIVE = 2  # patrols under way when the build ends
 BATCH = 1000
+VISIT_WALKS = 500_000  # delegates' walks are numbered from here, apart from everyone else's
 
 
 @dataclass
@@ -83,26 +85,42 @@ class Builder:
         out.sort(key=lambda d: (d.plan.t0, d.who.user.pk))
         return out
 
-    def draft(self, who: Patroller, kind: str, t0: float) -> Draft:
-        reach = self.rng.choice(who.reaches)
+    def visits(self) -> list[Draft]:
+        """Delegates' visits (视察) to the water bodies they are linked to, about monthly each and mostly done
+        properly. Drawn after everyone else's patrols and with dice of their own, so those stay as they were."""
+        rng = random.Random(self.seed * 7307 + 13)
+        end = self.now - datetime.timedelta(hours=3)
+        out = []
+        for who in delegates(self.reaches):
+            habit = Habit(rng.uniform(0.6, 1.2), 1.0, False)
+            for when in patrol_times(rng, who.demands, habit, self.start, end, at_least=1):
+                seed = self.seed * 1_000_003 + VISIT_WALKS + len(out)
+                out.append(self.draft(who, kind_of(rng, habit), when.timestamp(), rng, seed))
+        return out
+
+    def draft(
+        self, who: Patroller, kind: str, t0: float, rng: random.Random | None = None, seed: int | None = None
+    ) -> Draft:
+        rng = rng or self.rng
+        reach = rng.choice(who.reaches)
         bank = self.reaches.banks[reach.pk]
-        self.walks += 1
-        plan, _how = plan_walk(
-            self.rng, kind, bank.length, who.demands, t0, self.seed * 1_000_003 + self.walks
-        )
+        if seed is None:
+            self.walks += 1
+            seed = self.seed * 1_000_003 + self.walks
+        plan, _how = plan_walk(rng, kind, bank.length, who.demands, t0, seed)
         draft = Draft(who, reach, plan)
         if kind in ("unchecked", "driving"):
             return draft
         codes = [i.code for i in self.items if i.applies_to(reach.water_body.kind)]
-        found = texts.finding(self.rng, codes) if self.rng.random() < 0.08 else None
+        found = texts.finding(rng, codes) if rng.random() < 0.08 else None
         for item in self.items:
             if item.code in codes:
-                note = texts.found_note(self.rng, item.code, reach.name) if item.code == found else ""
+                note = texts.found_note(rng, item.code, reach.name) if item.code == found else ""
                 draft.answers.append((item, item.code == found, note))
         if found:
-            draft.note = "巡河发现：" + texts.found_note(self.rng, found, reach.name)
-        elif kind == "valid" and self.rng.random() < 0.35:
-            draft.note = texts.quiet_note(self.rng, reach.name)
+            draft.note = "巡河发现：" + texts.found_note(rng, found, reach.name)
+        elif kind == "valid" and rng.random() < 0.35:
+            draft.note = texts.quiet_note(rng, reach.name)
         return draft
 
     def rule(self, who: Patroller, region: Region, when: datetime.datetime) -> PatrolRule | None:
@@ -198,6 +216,11 @@ class Builder:
             t0 = (self.now - datetime.timedelta(minutes=self.rng.uniform(12, 35))).timestamp()
             draft = self.draft(patroller, "valid", t0)
             upto = self.now.timestamp() - self.rng.uniform(5, 20)
+            # A ride along a long reach can be over within minutes: started later, it is still under way now.
+            takes = draft.plan.distance_m / draft.plan.speed_mps
+            if t0 + takes < upto + 2 * 60:
+                t0 = upto - 0.85 * takes
+                draft.plan = dataclasses.replace(draft.plan, t0=t0)
             points = [p for p in walk(self.reaches.banks[draft.reach.pk], draft.plan) if p.t <= upto]
             patrol, _created = start_patrol(
                 patroller.user,
@@ -230,6 +253,8 @@ def build_patrols(seed: int = 7, log: Callable[[str], None] | None = print, mont
     township = chief.region.parent
     builder = Builder(township.parent, seed, timezone.now(), months)
     drafts = builder.drafts()
+    drafts += builder.visits()
+    drafts.sort(key=lambda d: (d.plan.t0, d.who.user.pk))
     with not_recorded(), transaction.atomic():
         builder.save(drafts)
         # Bulk-inserted around the signals that keep the summaries: added to them here, in bulk too. The patrols

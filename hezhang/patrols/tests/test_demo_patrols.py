@@ -111,6 +111,15 @@ def test_checklists_mostly_find_nothing_and_some_patrols_have_a_log_note(demo):
     assert set(PatrolEvent.objects.values_list("action", flat=True)) == {"start", "end"}
 
 
+def test_delegates_visit_the_water_bodies_they_are_linked_to(demo):
+    from hezhang.patrols.recording import responsible_reaches
+
+    visits = ended().filter(role="delegate").select_related("patroller")
+    assert visits.filter(patroller__username="delegate").exists()
+    for patrol in visits:
+        assert set(patrol.reaches.all()) <= set(responsible_reaches(patrol.patroller)), patrol.client_id
+
+
 def test_two_patrols_are_under_way(demo):
     live = Patrol.objects.filter(ended_at=None)
     assert demo["open"] == live.count() == 2

@@ -1,4 +1,5 @@
-"""The demo county's people: river chief offices, departments, users and chiefs' assignments (past and current)."""
+"""The demo county's people: river chief offices, departments, users, chiefs' assignments (past and current) and
+delegates' links."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from pypinyin import lazy_pinyin
 
 from hezhang.accounts.models import Role, User
-from hezhang.registry.demo import DEMO_PASSWORD, bulk
+from hezhang.registry.demo import DEMO_PASSWORD, bulk, delegates
 from hezhang.registry.demo import names as nm
 from hezhang.registry.demo.accounts import DEMO_ACCOUNTS
 from hezhang.registry.models import (
@@ -151,20 +152,21 @@ def organise(ctx: Ctx) -> None:
     for dept in departments.values():
         if dept.region_id == ctx.county.pk:
             people.add(Role.DEPARTMENT, ctx.county, dept.name + "工作人员", department=dept, older=False)
-    people.add(Role.DELEGATE, ctx.county, "县人大代表", "delegate")
+    county_delegates = [people.add(Role.DELEGATE, ctx.county, "县人大代表", "delegate")]
     for position, region in (
         ("县人大代表", ctx.county),
         ("县政协委员", ctx.county),
         ("县政协委员", ctx.county),
     ):
-        people.add(Role.DELEGATE, region, position)
-    people.add(Role.DELEGATE, demo_township, demo_township.name + "人大代表")
+        county_delegates.append(people.add(Role.DELEGATE, region, position))
+    township_delegate = people.add(Role.DELEGATE, demo_township, demo_township.name + "人大代表")
 
     chiefs = _chiefs(ctx, people, demo_township, demo_village)
     grid_rows = _grids(ctx, people, demo_village)
     bulk.create(User, people.rows)
     bulk.create(Grid, grid_rows)
     _assign(ctx, chiefs)
+    delegates.link(ctx, county_delegates, township_delegate, demo_township)
 
 
 def _offices(ctx: Ctx, rng: random.Random) -> None:

@@ -8,6 +8,7 @@ from hezhang.accounts.models import Role, User
 from hezhang.registry.models import (
     Asset,
     ChiefAssignment,
+    DelegateLink,
     Department,
     Dossier,
     Grid,
@@ -41,6 +42,7 @@ LABELS = (
     ("chiefs", "河湖长", "chiefs"),
     ("assignments", "河长任命", "chief assignments"),
     ("past_assignments", "其中已离任", "of which past"),
+    ("delegate_links", "代表联系河湖", "delegates' links"),
     ("offices", "河长办", "offices"),
     ("departments", "职能部门", "departments"),
     ("dossiers", "一河一档", "dossiers"),
@@ -74,6 +76,7 @@ def counts() -> dict[str, int]:
         "chiefs": User.objects.filter(role=Role.CHIEF).count(),
         "assignments": ChiefAssignment.objects.count(),
         "past_assignments": ChiefAssignment.objects.past().count(),
+        "delegate_links": DelegateLink.objects.count(),
         "offices": Office.objects.count(),
         "departments": Department.objects.count(),
         "dossiers": Dossier.objects.count(),

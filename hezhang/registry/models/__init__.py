@@ -7,7 +7,13 @@ from hezhang.registry.models.facilities import (
     SectionKind,
     Signboard,
 )
-from hezhang.registry.models.organisation import ChiefAssignment, Department, DepartmentKind, Office
+from hezhang.registry.models.organisation import (
+    ChiefAssignment,
+    DelegateLink,
+    Department,
+    DepartmentKind,
+    Office,
+)
 from hezhang.registry.models.plans import Dossier, DossierAttachment, PlanTask, RiverPlan, TaskStatus
 from hezhang.registry.models.regions import Grid, Level, Region
 from hezhang.registry.models.water import Reach, WaterBody, WaterBodyKind
@@ -16,6 +22,7 @@ __all__ = [
     "Asset",
     "AssetKind",
     "ChiefAssignment",
+    "DelegateLink",
     "Department",
     "DepartmentKind",
     "Dossier",

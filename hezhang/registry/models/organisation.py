@@ -1,4 +1,4 @@
-"""Who is responsible: river chief offices, functional departments and chiefs' assignments."""
+"""Who is responsible: river chief offices, functional departments, chiefs' assignments and delegates' links."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hezhang.accounts.models import Role
 from hezhang.registry.models.regions import Region
 from hezhang.registry.models.water import Reach, WaterBody
 from hezhang.registry.pinyin import initials
@@ -123,7 +124,9 @@ class Department(models.Model):
         super().save(*args, **kwargs)
 
 
-class ChiefAssignmentQuerySet(models.QuerySet):
+class TermQuerySet(models.QuerySet):
+    """Rows that hold from a start date until an (open) end date: chiefs' assignments, delegates' links."""
+
     def current(self, on: datetime.date | None = None):
         day = on or timezone.localdate()
         return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
@@ -187,7 +190,7 @@ class ChiefAssignment(models.Model):
         blank=True,
     )
 
-    objects = ChiefAssignmentQuerySet.as_manager()
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("河长任命")
@@ -208,6 +211,86 @@ class ChiefAssignment(models.Model):
         errors = {}
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = _("离任日期不能早于任职日期")
+        if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
+            errors["reach"] = _("河段不属于所选水体")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DelegateLink(models.Model):
+    """代表联系河湖: a delegate (人大代表/政协委员) linked to a water body (or one reach of it) to supervise it.
+
+    The delegate visits it (视察/巡河) as their patrol rule asks, watches how its chiefs do their duty and reports
+    what they find. Past links are kept, like chiefs' assignments: the end date closes them.
+    """
+
+    scope_path = "region__path"
+
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代表委员"),
+        on_delete=models.PROTECT,
+        related_name="delegate_links",
+    )
+    water_body = models.ForeignKey(
+        WaterBody,
+        verbose_name=_("水体"),
+        on_delete=models.PROTECT,
+        related_name="delegate_links",
+    )
+    reach = models.ForeignKey(
+        Reach,
+        verbose_name=_("河段"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegate_links",
+        help_text=_("留空表示联系该水体在本行政区内的全部河段"),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("行政区"),
+        on_delete=models.PROTECT,
+        related_name="delegate_links",
+    )
+    start_date = models.DateField(
+        verbose_name=_("联系开始日期"),
+        default=datetime.date.today,
+    )
+    end_date = models.DateField(
+        verbose_name=_("联系结束日期"),
+        null=True,
+        blank=True,
+    )
+    note = models.CharField(
+        verbose_name=_("备注"),
+        max_length=200,
+        blank=True,
+    )
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("代表联系河湖")
+        verbose_name_plural = pgettext_lazy("plural", "代表联系河湖")
+        ordering = ["region__code", "-start_date"]
+        indexes = [models.Index(fields=["delegate", "end_date"], name="delegate_link_delegate_end")]
+
+    def __str__(self) -> str:
+        target = self.reach or self.water_body
+        return f"{self.delegate} · {target}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.delegate_id and self.delegate.role != Role.DELEGATE:
+            errors["delegate"] = _("只能选择人大代表或政协委员")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("结束日期不能早于开始日期")
         if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
             errors["reach"] = _("河段不属于所选水体")
         if errors:

@@ -21,7 +21,7 @@ from hezhang.geo.validation import validate_geometry
 from hezhang.registry.demo import DEMO_PASSWORD, LOGIN_URL, build_county, cutting
 from hezhang.registry.demo import rivers as rv
 from hezhang.registry.demo.accounts import DEMO_ACCOUNTS
-from hezhang.registry.models import ChiefAssignment, Reach, Region, WaterBody
+from hezhang.registry.models import ChiefAssignment, DelegateLink, Reach, Region, WaterBody
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -84,6 +84,19 @@ def test_past_assignments_are_kept_next_to_their_successors(demo):
     assert past.count() >= 10
     for old in past.filter(level=3):
         assert ChiefAssignment.objects.current().filter(water_body=old.water_body, level=3).exists()
+
+
+def test_delegates_are_linked_to_rivers_and_lakes_they_supervise(demo):
+    delegates = User.objects.filter(role="delegate")
+    linked = set(DelegateLink.objects.current().values_list("delegate", flat=True))
+    assert set(delegates.values_list("pk", flat=True)) == linked
+    mine = DelegateLink.objects.filter(delegate__username="delegate").select_related("water_body")
+    current = [link for link in mine if link.is_current]
+    assert len(current) >= 3 and any(link.reach_id for link in current)
+    assert {"lake", "reservoir"} & {link.water_body.kind for link in current}
+    assert mine.exclude(end_date=None).exists()  # last term's link is kept
+    for link in DelegateLink.objects.select_related("reach"):
+        link.full_clean()
 
 
 def test_every_demo_account_can_log_in_with_the_documented_password(demo, client):

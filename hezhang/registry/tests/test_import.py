@@ -684,6 +684,8 @@ def test_every_templates_example_row_imports(world, login):
     for slug in KINDS:  # in catalogue order, so plans exist before their tasks and users before assignments
         if slug == "assignments":
             User.objects.filter(username="zhangsan").update(role="chief", chief_level=4)
+        if slug == "delegate-links":
+            User.objects.create_user(username="lisi", role="delegate", region=world.county)
         template = client.get(reverse("registry:template", args=[slug, "xlsx"])).content
 
         result = do_import(slug, "template.xlsx", template, world.admin)
