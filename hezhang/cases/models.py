@@ -450,8 +450,8 @@ class CaseDay(models.Model):
 
     Derived from `Case`, never edited: `cases.summary` keeps it as cases are saved and deleted. `region_path` is a
     region's path, so a row sums every case of the region's subtree, "" every case there is; a trend of a year reads
-    a row a day instead of every case. Keyed by path like the patrol summaries: re-coding regions calls for
-    `cases.summary.rebuild`.
+    a row a day instead of every case. Keyed by path like the patrol summaries: a region re-coded has them counted
+    again.
     """
 
     region_path = models.CharField(verbose_name=_("区划路径"), max_length=12, blank=True)

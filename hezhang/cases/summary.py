@@ -4,7 +4,8 @@ What a case adds, its *contribution*, follows from the path of its region, the d
 was closed (local time, the server's zone as the pages' date ranges are). Every save and delete of a case comes
 here through Django's signals, whoever makes it: the contribution the case had as stored before is taken away and
 the one it has after is added, in the writer's transaction, the case's row read FOR UPDATE first. Writes that go
-around the signals (bulk_create) call `add`; `rebuild` recomputes every row.
+around the signals (bulk_create, update) call `add` or `rebuild`, which recomputes every row, as a region re-coded
+does (rows are keyed by path).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils import timezone
 
 from hezhang.cases.models import Case, CaseDay
+from hezhang.registry.models import Region
 from hezhang.registry.models.regions import PREFIX_LENGTH
 from hezhang.sums import add_to
 
@@ -102,10 +104,27 @@ def _after_delete(sender, instance: Case, **kwargs) -> None:
     _apply(deltas)
 
 
+def _region_before(sender, instance: Region, raw: bool = False, **kwargs) -> None:
+    instance._case_days_path = None
+    if not raw and instance.pk is not None:
+        instance._case_days_path = (
+            Region.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
+        )
+
+
+def _region_saved(sender, instance: Region, raw: bool = False, created: bool = False, **kwargs) -> None:
+    """Rows are keyed by region path: a region re-coded (its subtree with it) has them counted again."""
+    before = getattr(instance, "_case_days_path", None)
+    if not raw and not created and before is not None and before != instance.path:
+        rebuild()
+
+
 pre_save.connect(_before_save, sender=Case, dispatch_uid="case-days-pre-save")
 post_save.connect(_after_save, sender=Case, dispatch_uid="case-days-post-save")
 pre_delete.connect(_before_delete, sender=Case, dispatch_uid="case-days-pre-delete")
 post_delete.connect(_after_delete, sender=Case, dispatch_uid="case-days-post-delete")
+pre_save.connect(_region_before, sender=Region, dispatch_uid="case-days-region-pre")
+post_save.connect(_region_saved, sender=Region, dispatch_uid="case-days-region")
 
 
 def add(cases: QuerySet, batch: int = 5000) -> None:

@@ -111,6 +111,8 @@ class Detail(LoginRequiredMixin, View):
                 "videos": list(case.videos.all()),
                 "action_forms": action_forms,
                 "chiefs": case.chiefs.all(),
+                # Delegates supervise and report; the reporter's and chiefs' phones are for those who act on cases.
+                "show_phones": request.user.role != Role.DELEGATE,
             },
         )
 

@@ -10,12 +10,12 @@ The rows are exact on the day their `StandingDay` names:
 * a patroller's rows are made again (`refresh`) inside the transaction that changes what they depend on: a valid
   patrol's day (after `summary` has moved their `PatrollerYear`), their own record (role, region, level, name,
   whether active), an assignment of theirs;
-* a change of the rules forgets the days (`forget`): the pages count as they are asked until the rows are rebuilt;
+* a change of the rules, or a region re-coded, forgets the days (`forget`): the pages count as they are asked
+  until the rows are rebuilt;
 * when a day begins, the periods that have begun and ended change for everyone: the job `patrols.standings`
   rebuilds every row (`rebuild`) when the kept day is not today, as `hezhang patrol aggregate` does too.
 
-Until then, and for any other range, `kept` answers None and the pages count with `standing`. Rows are keyed by
-region path, like the summaries: re-coding regions calls for `hezhang patrol aggregate`.
+Until then, and for any other range, `kept` answers None and the pages count with `standing`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import CharField, Count, Q, QuerySet, Value
-from django.db.models.functions import Substr
+from django.db.models.functions import Collate, Substr
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -68,7 +68,9 @@ class Kept:
         rows = PatrollerStanding.objects.filter(period=self.period, met=False)
         if self.prefix:
             rows = rows.filter(region_path__startswith=self.prefix)
-        return rows.order_by("-overdue", "category", "region_path", "name", "patroller_id")
+        # Names by code point, as `Standing.unmet` sorts them, whatever the database's collation.
+        name = Collate("name", "C" if connection.vendor == "postgresql" else "BINARY")
+        return rows.order_by("-overdue", "category", "region_path", name, "patroller_id")
 
 
 def kept_period(start: datetime.date, end: datetime.date, today: datetime.date) -> str | None:
@@ -185,11 +187,21 @@ def refresh(ids: set[int] | list[int]) -> None:
     if not ids:
         return
     today = timezone.localdate()
-    days = list(StandingDay.objects.filter(as_of=today))
-    if not days:
-        return
     with transaction.atomic(savepoint=False):
-        people = User.objects.filter(pk__in=list(ids))
+        if connection.vendor == "postgresql":
+            # Waits for a rebuild under way (EXCLUSIVE), so that what this transaction changed is judged after it
+            # rather than missed by both; writers do not wait for each other.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {connection.ops.quote_name(StandingDay._meta.db_table)} IN ROW EXCLUSIVE MODE"
+                )
+        days = list(StandingDay.objects.filter(as_of=today))
+        if not days:
+            return
+        # Two transactions judging one patroller take turns: each replaces the rows the other wrote.
+        people = User.objects.filter(pk__in=sorted(ids))
+        if connection.features.has_select_for_update:
+            list(people.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
         for day in days:
             PatrollerStanding.objects.filter(period=day.period, patroller_id__in=list(ids)).delete()
             counted = standing(None, day.start, day.end, today=today, users=people, names=True)
@@ -234,6 +246,19 @@ def _assignment_deleted(sender, instance: ChiefAssignment, **kwargs) -> None:
     refresh({instance.chief_id})
 
 
+def _region_before(sender, instance: Region, raw: bool = False, **kwargs) -> None:
+    instance._standing_path = None
+    if not raw and instance.pk is not None:
+        instance._standing_path = Region.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
+
+
+def _region_saved(sender, instance: Region, raw: bool = False, created: bool = False, **kwargs) -> None:
+    """Rows are keyed by region path: a region re-coded moves its whole subtree, judged again by the next rebuild."""
+    before = getattr(instance, "_standing_path", None)
+    if not raw and not created and before is not None and before != instance.path:
+        forget()
+
+
 def _rules_changed(sender, instance: PatrolRule, raw: bool = False, **kwargs) -> None:
     if not raw:
         forget()
@@ -245,5 +270,7 @@ post_save.connect(_assignment_saved, sender=ChiefAssignment, dispatch_uid="patro
 post_delete.connect(
     _assignment_deleted, sender=ChiefAssignment, dispatch_uid="patrol-standings-assignment-delete"
 )
+pre_save.connect(_region_before, sender=Region, dispatch_uid="patrol-standings-region-pre")
+post_save.connect(_region_saved, sender=Region, dispatch_uid="patrol-standings-region")
 post_save.connect(_rules_changed, sender=PatrolRule, dispatch_uid="patrol-standings-rules")
 post_delete.connect(_rules_changed, sender=PatrolRule, dispatch_uid="patrol-standings-rules-delete")

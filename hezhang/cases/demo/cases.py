@@ -24,6 +24,7 @@ from hezhang.cases.demo.specs import Spec, Step, draw
 from hezhang.cases.demo.stories import HOUR, fill_in, plan
 from hezhang.cases.intake import attach_photo, create_case
 from hezhang.cases.models import Case, CaseEvent, CasePhoto, CaseState
+from hezhang.cases.summary import rebuild as rebuild_case_days
 from hezhang.history.context import not_recorded
 from hezhang.registry.models import Region
 
@@ -86,6 +87,8 @@ def build_cases(seed: int = 7, count: int = 240, log: Callable[[str], None] | No
             for n, spec in enumerate(specs):
                 made[spec.k] = _build_one(spec, n, seed, cast, rng, now, village_chief, made)
         _ring_bells(township, village_chief)
+        # Report times were moved back with update(), around the signals that keep the cases' rows a day.
+        rebuild_case_days()
     if log:
         log(f"  案件 cases: {time.perf_counter() - started:.1f} s")
     return summary(built=True)

@@ -160,3 +160,18 @@ def test_the_public_map_shows_the_cases_without_any_reporter_phone(demo, client)
     text = response.content.decode()
     phones = set(Case.objects.exclude(reporter_phone="").values_list("reporter_phone", flat=True))
     assert phones and not any(phone in text for phone in phones)
+
+
+def test_the_demo_cases_are_counted_on_the_days_they_were_reported_and_closed(demo):
+    from collections import Counter
+
+    from hezhang.cases.models import CaseDay
+
+    zone = timezone.get_default_timezone()
+    cases = Case.objects.all()
+    reported = Counter(timezone.localtime(c.created_at, zone).date() for c in cases)
+    closed = Counter(timezone.localtime(c.closed_at, zone).date() for c in cases if c.closed_at)
+    rows = CaseDay.objects.filter(region_path="")
+    assert {r.day: r.reported for r in rows if r.reported} == dict(reported)
+    assert {r.day: r.closed for r in rows if r.closed} == dict(closed)
+    assert len(reported) > 30  # a season, not the day the demo was built

@@ -131,3 +131,16 @@ def test_township_office_hands_a_misrouted_case_up_to_the_county(world, login, c
     assert response.status_code == 302
     case_b.refresh_from_db()
     assert case_b.office == world.office_county
+
+
+def test_a_delegate_sees_a_case_of_their_region_without_the_reporters_or_chiefs_phones(world, login, case_b):
+    from hezhang.accounts.models import Role, User
+
+    delegate = User.objects.create_user(
+        "delegate_b", password="s3cret-pass-123", role=Role.DELEGATE, region=world.town_b, name="周代表"
+    )
+    page = login(delegate).get(reverse("cases:detail", args=[case_b.number]))
+    assert page.status_code == 200 and "13800000009" not in page.content.decode()
+    assert "tel:" not in page.content.decode().split("<dl")[1].split("</dl>")[0]
+    staff = login(world.county_office).get(reverse("cases:detail", args=[case_b.number])).content.decode()
+    assert "13800000009" in staff

@@ -145,3 +145,24 @@ def test_the_statistics_of_a_kept_period_are_those_counted_now(ruled):
     standings.forget()
     live = patrol_figures(ruled.county, start, end)
     assert kept == live
+
+
+def test_a_region_re_coded_sends_the_pages_back_to_counting_until_the_job_keeps_them_again(ruled):
+    start, end = current("week")
+    town = ruled.town_b
+    town.code = town.code[:6] + "777" + town.code[9:]
+    town.save()
+    assert standings.kept(None, start, end) is None and standings.stale()
+    keep_standings()
+    assert tables(standings.kept(None, start, end), None) == tables(standing(None, start, end), None)
+
+
+def test_the_list_of_patrollers_missing_their_rule_is_in_the_order_counting_now_gives(ruled):
+    start, end = current("month")
+    for name, who in (("Zhao", ruled.chief_b), ("zhang", ruled.county_chief), ("钱乡长", ruled.chief_a)):
+        who.name = name
+        who.save()
+    kept = standings.kept(ruled.county, start, end)
+    live = standing(ruled.county, start, end, names=True)
+    assert len(live.unmet()) >= 2
+    assert list(kept.unmet().values_list("patroller_id", flat=True)) == live.ids[live.unmet()].tolist()

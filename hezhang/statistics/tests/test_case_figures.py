@@ -161,3 +161,21 @@ def test_a_townships_departments_count_only_its_own_cases(cases):
         assert [row.values["count"] for row in figures] == sorted(
             (r.values["count"] for r in figures), reverse=True
         )
+
+
+def test_the_cases_of_a_region_re_coded_are_counted_under_its_new_code(cases):
+    from hezhang.cases.models import CaseDay
+
+    town = cases.town_b
+    old = town.path
+    own = Case.objects.filter(region=town).count()
+    below = Case.objects.filter(region__path__startswith=old).exclude(region=town).count()
+    town.code = town.code[:6] + "777" + town.code[9:]
+    town.save()
+
+    def reported(path):
+        return sum(CaseDay.objects.filter(region_path=path).values_list("reported", flat=True))
+
+    assert town.path != old and own > 0 and below > 0
+    # Its villages keep their codes (the registry re-codes each region it is asked to).
+    assert (reported(town.path), reported(old)) == (own, below)
