@@ -149,8 +149,10 @@ def _lock() -> None:
     """Hold back other transactions' upkeep while rebuilding: a patroller's rows made meanwhile from a change the
     rebuild cannot see yet are written after it, not overwritten by it."""
     if connection.vendor == "postgresql":
+        # StandingDay first, as writers take it (refresh): one order both ways, so that neither waits on the other
+        # while holding what the other needs.
         tables = ", ".join(
-            connection.ops.quote_name(m._meta.db_table) for m in (PatrollerStanding, StandingDay)
+            connection.ops.quote_name(m._meta.db_table) for m in (StandingDay, PatrollerStanding)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
