@@ -180,9 +180,11 @@ class DepartmentFilterSet(RegistryFilterSet):
         fields = ["kind"]
 
 
-class ChiefAssignmentFilterSet(RegistryFilterSet):
-    search_fields = ("chief__name", "water_body__name", "reach__name", "water_body__code")
-    current = filters.BooleanFilter(label=_("现任"), method="only_current")
+class TermFilterSet(RegistryFilterSet):
+    """Chiefs' assignments and delegates' links: searched by the person's and the water's names (or their pinyin
+    initials), and filtered to those held today or not."""
+
+    person = ""  # the field of the person who holds the term
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -192,37 +194,7 @@ class ChiefAssignmentFilterSet(RegistryFilterSet):
         for field in self.search_fields:
             q |= Q(**{f"{field}__icontains": value})
         if value.isascii() and value.isalpha():
-            q |= Q(chief__pinyin__startswith=value.lower()) | Q(water_body__pinyin__startswith=value.lower())
-        return queryset.filter(q)
-
-    def only_current(self, queryset, name, value):
-        if value is None:
-            return queryset
-        current = m.ChiefAssignment.objects.current().values("pk")
-        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
-
-    class Meta:
-        model = m.ChiefAssignment
-        fields = ["level", "chief", "water_body", "reach"]
-
-
-class DelegateLinkFilterSet(RegistryFilterSet):
-    search_fields = ("delegate__name", "water_body__name", "reach__name", "water_body__code")
-    current = filters.BooleanFilter(label=_("当前有效"), method="only_current")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["delegate"].queryset = self.filters["delegate"].queryset.filter(role=Role.DELEGATE)
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        q = Q()
-        for field in self.search_fields:
-            q |= Q(**{f"{field}__icontains": value})
-        if value.isascii() and value.isalpha():
-            q |= Q(delegate__pinyin__startswith=value.lower()) | Q(
+            q |= Q(**{f"{self.person}__pinyin__startswith": value.lower()}) | Q(
                 water_body__pinyin__startswith=value.lower()
             )
         return queryset.filter(q)
@@ -230,8 +202,28 @@ class DelegateLinkFilterSet(RegistryFilterSet):
     def only_current(self, queryset, name, value):
         if value is None:
             return queryset
-        current = m.DelegateLink.objects.current().values("pk")
+        current = self.Meta.model.objects.current().values("pk")
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+class ChiefAssignmentFilterSet(TermFilterSet):
+    person = "chief"
+    search_fields = ("chief__name", "water_body__name", "reach__name", "water_body__code")
+    current = filters.BooleanFilter(label=_("现任"), method="only_current")
+
+    class Meta:
+        model = m.ChiefAssignment
+        fields = ["level", "chief", "water_body", "reach"]
+
+
+class DelegateLinkFilterSet(TermFilterSet):
+    person = "delegate"
+    search_fields = ("delegate__name", "water_body__name", "reach__name", "water_body__code")
+    current = filters.BooleanFilter(label=_("当前有效"), method="only_current")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["delegate"].queryset = self.filters["delegate"].queryset.filter(role=Role.DELEGATE)
 
     class Meta:
         model = m.DelegateLink

@@ -136,7 +136,27 @@ class TermQuerySet(models.QuerySet):
         return self.filter(end_date__lt=day)
 
 
-class ChiefAssignment(models.Model):
+class Term:
+    """Held from `start_date` until `end_date` (None: still held), for a `water_body` or one `reach` of it: what
+    chiefs' assignments and delegates' links share."""
+
+    end_before_start: str = ""
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+    def term_errors(self) -> dict:
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = self.end_before_start
+        if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
+            errors["reach"] = _("河段不属于所选水体")
+        return errors
+
+
+class ChiefAssignment(Term, models.Model):
     """A chief's responsibility for a water body (or one reach of it) at a level, from a date, until a date.
 
     Past assignments are kept: the end date closes them, nothing is deleted when chiefs change.
@@ -202,22 +222,15 @@ class ChiefAssignment(models.Model):
         target = self.reach or self.water_body
         return f"{self.chief} · {target} ({self.get_level_display()})"
 
-    @property
-    def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+    end_before_start = _("离任日期不能早于任职日期")
 
     def clean(self) -> None:
-        errors = {}
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            errors["end_date"] = _("离任日期不能早于任职日期")
-        if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
-            errors["reach"] = _("河段不属于所选水体")
+        errors = self.term_errors()
         if errors:
             raise ValidationError(errors)
 
 
-class DelegateLink(models.Model):
+class DelegateLink(Term, models.Model):
     """代表联系河湖: a delegate (人大代表/政协委员) linked to a water body (or one reach of it) to supervise it.
 
     The delegate visits it (视察/巡河) as their patrol rule asks, watches how its chiefs do their duty and reports
@@ -280,18 +293,11 @@ class DelegateLink(models.Model):
         target = self.reach or self.water_body
         return f"{self.delegate} · {target}"
 
-    @property
-    def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+    end_before_start = _("结束日期不能早于开始日期")
 
     def clean(self) -> None:
-        errors = {}
+        errors = self.term_errors()
         if self.delegate_id and self.delegate.role != Role.DELEGATE:
             errors["delegate"] = _("只能选择人大代表或政协委员")
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            errors["end_date"] = _("结束日期不能早于开始日期")
-        if self.reach_id and self.water_body_id and self.reach.water_body_id != self.water_body_id:
-            errors["reach"] = _("河段不属于所选水体")
         if errors:
             raise ValidationError(errors)
