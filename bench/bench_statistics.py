@@ -47,7 +47,33 @@ from bench.bench_intake import Postgres, free_port, postgres_bin
 TARGET_MS = 300.0
 DATA = Path("/tmp/hezhang-bench-province")
 PAGES = ["/statistics/", "/patrols/rates/", "/patrols/blank-spots/"]
-PERIODS = ["month", "quarter", "year"]
+# The calendar periods containing today, and a custom range: the last 30 days.
+PERIODS = ["week", "month", "quarter", "year", "custom"]
+CUSTOM_DAYS = 30
+
+
+def date_range(period: str):
+    """(start, end) of a period as the pages take it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from hezhang.patrols.periods import calendar_period
+
+    today = timezone.localdate()
+    if period == "custom":
+        return today - datetime.timedelta(days=CUSTOM_DAYS - 1), today
+    return calendar_period(period, today)
+
+
+def page_query(period: str, region) -> dict:
+    query = {"period": period, "region": region.pk}
+    if period == "custom":
+        start, end = date_range(period)
+        query.update(start=start.isoformat(), end=end.isoformat())
+    return query
+
+
 MARK = "bench-"  # the client id of every case added here
 
 
@@ -353,7 +379,7 @@ def time_pages(
     for page in pages:
         for label, region in where:
             for period in periods:
-                query = {"period": period, "region": region.pk}
+                query = page_query(period, region)
                 response = client.get(page, query)
                 if response.status_code != 200:
                     raise RuntimeError(f"{page} {query}: HTTP {response.status_code}")
@@ -461,7 +487,6 @@ def agreement() -> tuple[bool, str]:
 
 def breakdown(region, period: str, repeat: int = 3) -> dict[str, float]:
     """The statistics functions one by one for `region` and `period`, in ms (best of `repeat`): what dominates."""
-    from django.utils import timezone
 
     from hezhang.patrols.frequency import (
         blank_spots,
@@ -470,12 +495,14 @@ def breakdown(region, period: str, repeat: int = 3) -> dict[str, float]:
         rate_by_subregion,
         standing,
     )
-    from hezhang.patrols.periods import calendar_period
+    from hezhang.patrols.standings import kept
     from hezhang.statistics.figures import case_figures, patrol_figures, trend
 
-    start, end = calendar_period(period, timezone.localdate())
+    start, end = date_range(period)
     parts: dict[str, Callable[[], object]] = {
         "standing": lambda: standing(region, start, end, names=True),
+        # What the rate tables read instead for a current period (None, and nothing saved, for a custom range).
+        "kept standings": lambda: kept(region, start, end),
         "rate_by_level+subregion": None,
         # Every patroller made into a status with all their periods (what the pages did before): for comparison.
         "patrol_status": lambda: patrol_status(region, start, end),
@@ -504,7 +531,7 @@ def profile_request(client, page: str, region, period: str) -> list[str]:
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        client.get(page, {"period": period, "region": region.pk})
+        client.get(page, page_query(period, region))
         total = (time.perf_counter() - started) * 1000
     rows = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
     sql_ms = sum(float(q["time"]) for q in rows) * 1000
