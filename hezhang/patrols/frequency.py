@@ -275,7 +275,9 @@ def rate_by_subregion(statuses: Statuses, region: Region | None) -> list[RateRow
     is not ranked against its children. Ties share a rank; children with nobody to count come last, unranked.
     """
     children = list(
-        region.children.order_by("code") if region is not None else Region.objects.filter(parent=None)
+        (
+            region.children.order_by("code") if region is not None else Region.objects.filter(parent=None)
+        ).defer("geometry")
     )
     rows = {child.path: RateRow(key=child.path, label=child.name, region=child) for child in children}
     lengths = sorted({len(path) for path in rows})

@@ -84,7 +84,8 @@ def _scope(request) -> tuple[str, Region | None]:
 
 def _picker_regions(prefix: str, home: Region | None) -> QuerySet:
     deepest = (home.level if home else 0) + PICKER_DEPTH
-    regions = Region.objects.filter(level__lte=deepest)
+    # Without outlines: a picker shows names, and a province's counties' outlines are megabytes.
+    regions = Region.objects.filter(level__lte=deepest).defer("geometry")
     return regions.filter(path__startswith=prefix) if prefix else regions
 
 
