@@ -179,3 +179,13 @@ def chinese_after_each_test():
 
     yield
     translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
+def close_read_workers():
+    # Reads done at once (parallel.py) keep a connection in each worker thread; closed after each test, so that
+    # the test database can be flushed and dropped.
+    from hezhang import parallel
+
+    yield
+    parallel.close()

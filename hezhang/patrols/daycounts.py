@@ -9,7 +9,7 @@ it is under 3 MB, and every count is still exact. Day 0 is the 1st of January. N
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -131,8 +131,15 @@ def span_counts(bytes_: npt.NDArray[np.uint8], spans: Sequence[tuple[int, int]])
     return out.astype(np.int64)
 
 
+# A year's bitmaps as `count_periods` takes them: (patroller, bitmaps, extras, first byte[, calendars served]).
+YearRows = (
+    tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], Extras, int]
+    | tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], Extras, int, Collection[int]]
+)
+
+
 def count_periods(
-    years: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], Extras, int]],
+    years: Mapping[int, YearRows] | Sequence[tuple[int, YearRows]],
     calendar: npt.NDArray[np.int64],
     periods: Sequence[Sequence[tuple[datetime.date, datetime.date]]],
 ) -> list[npt.NDArray[np.int64]]:
@@ -141,8 +148,10 @@ def count_periods(
     `years` maps a year to (patroller, bitmaps, extras, first byte): a row each of patroller (a position in
     `calendar`, which gives each patroller's calendar, an index into `periods`: each calendar's periods, first and
     last day, in order) and bitmap (as `packed` gives them, maybe the same slice of each, from `first byte` on),
-    and the days with more than one (`extras`). Returns a table a calendar: a row per patroller of it (in their
-    order), a column per period. A patroller may have several rows in a year (one a region): they add up.
+    and the days with more than one (`extras`). It may instead be a list of (year, rows) with the calendars each
+    rows serve as a fifth member: a year read in parts, each counted for its calendars only. Returns a table a
+    calendar: a row per patroller of it (in their order), a column per period. A patroller may have several rows
+    in a year (one a region): they add up.
     """
     place = np.zeros(len(calendar), dtype=np.int64)
     counts = []
@@ -150,7 +159,9 @@ def count_periods(
         members = calendar == g
         place[members] = np.arange(int(members.sum()))
         counts.append(np.zeros((int(members.sum()), len(p)), dtype=np.int64))
-    for year, (who, bits, more, first_byte) in years.items():
+    for year, (who, bits, more, first_byte, *served) in (
+        years.items() if isinstance(years, Mapping) else years
+    ):
         jan1 = datetime.date(year, 1, 1)
         # Each calendar's periods as days of this year [a, b), those that fall in it.
         spans = [
@@ -166,6 +177,8 @@ def count_periods(
         offset = first_byte * 8
         rows, days, extra = more
         for g, cut in enumerate(spans):
+            if served and g not in served[0]:
+                continue
             mine = np.flatnonzero(calendar[who] == g)
             if not len(mine) or not cut:
                 continue

@@ -434,6 +434,39 @@ class PatrollerStanding(models.Model):
         return f"{self.patroller_id} {self.period}: {'met' if self.met else 'unmet'}"
 
 
+class PatrollerTerm(models.Model):
+    """When a patroller may have to patrol (巡河人员任期): a row a chief's assignment, with its dates, and one row,
+    undated, a grid member or delegate; only active ones. With where they are placed and their name, so that
+    `standing` finds a province's patrollers of a range in one narrow scan instead of joining users, regions and
+    assignments.
+
+    Derived, never edited: `roster.py` writes a patroller's rows again in the transaction that changes their record
+    or one of their assignments, and moves them when their region is re-coded.
+    """
+
+    patroller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("巡河人"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The patroller's role and own chief level, as `standing` numbers them: role * 8 + level (0: none).
+    kind = models.PositiveSmallIntegerField(verbose_name=_("类别"))
+    # The level of the assignment (a chief's), 0 for the others.
+    level = models.PositiveSmallIntegerField(verbose_name=_("级别"), default=0)
+    start = models.DateField(verbose_name=_("开始日期"), null=True, blank=True)
+    end = models.DateField(verbose_name=_("结束日期"), null=True, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    region_path = models.CharField(verbose_name=_("区划路径"), max_length=12, blank=True)
+    name = models.CharField(verbose_name=_("姓名"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("巡河人员任期")
+        verbose_name_plural = pgettext_lazy("plural", "巡河人员任期")
+
+    def __str__(self) -> str:
+        return f"{self.patroller_id} {self.start or '…'}..{self.end or '…'}"
+
+
 class StandingDay(models.Model):
     """The period and the day the kept standings of one kind of period were judged on, set once all were: pages
     read `PatrollerStanding` only when it says today and the period asked for."""
@@ -461,6 +494,7 @@ __all__ = [
     "PatrolRole",
     "PatrolRule",
     "PatrollerStanding",
+    "PatrollerTerm",
     "PatrollerYear",
     "Period",
     "ReachDay",

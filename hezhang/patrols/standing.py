@@ -1,8 +1,9 @@
 """Who meets their patrol rule over a range, counted for a whole province at once (see frequency.py for the rules).
 
 `standing` answers for every patroller of a region's subtree in a handful of queries, each read as columns rather
-than rows: the patrollers, the rules, and each patroller's valid patrols day by day from the summaries the patrols
-app keeps (`PatrollerYear`: a bitmap a year, see summary.py and daycounts.py), never the patrols themselves.
+than rows (columnar.py): the patrollers (from the roster the patrols app keeps, roster.py), the rules, and each
+patroller's valid patrols day by day from the summaries it keeps (`PatrollerYear`: a bitmap a year, see summary.py
+and daycounts.py), never the patrols themselves.
 Patrollers whose rules are the same month by month share one calendar of periods, and each calendar is counted for
 all its patrollers at once with numpy. The answer is a `Standing`: numpy columns, a position a patroller, from
 which pages count rates and make full statuses of the few they show (frequency.statuses).
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,10 @@ from django.db.models.functions import Coalesce, NullIf, Substr
 from django.utils import timezone
 
 from hezhang.accounts.models import Role, User
-from hezhang.patrols import daycounts
+from hezhang.patrols import columnar, daycounts, roster
 from hezhang.patrols.models import PatrollerYear, PatrolRule
 from hezhang.patrols.periods import RulePeriod, rule_periods
+from hezhang.patrols.roster import ROLES
 from hezhang.patrols.rules import _specificity
 from hezhang.registry.models import ChiefAssignment, Region
 
@@ -73,31 +75,11 @@ def patrollers(prefix: str) -> QuerySet:
     )
 
 
-def _columns(rows: QuerySet, names: Sequence[str]) -> list[list]:
-    """The columns of a values_list query of `names`. On PostgreSQL each column comes back as one array: one row
-    to read instead of tens of thousands, whose handling one by one costs more than the query."""
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            quote = connection.ops.quote_name
-            cursor.execute(
-                f"SELECT {', '.join(f'array_agg(t.{quote(n)})' for n in names)} FROM ({sql}) t", params
-            )
-            return [list(column or ()) for column in cursor.fetchone()]
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    return [list(column) for column in zip(*found, strict=True)] if found else [[] for _ in names]
-
-
 def _in_office(start: datetime.date, end: datetime.date) -> QuerySet:
     """Assignments overlapping the range: a chief without one is not required to patrol."""
     return ChiefAssignment.objects.filter(start_date__lte=end).filter(
         Q(end_date=None) | Q(end_date__gte=start)
     )
-
-
-# The roles of patrollers, in the order of their number in `_people` (role * 8 + own chief level).
-ROLES = (Role.CHIEF, Role.GRID, Role.DELEGATE)
 
 
 @dataclass(slots=True)
@@ -156,42 +138,57 @@ def standing(
     """Every patroller with a rule in `region`'s subtree (None: everywhere) and whether they meet it over start..end.
 
     A handful of queries whatever the number of patrollers, each read as columns: the patrollers (chiefs in
-    office in the range; with `names` their names too, with `details` also phones and regions), the rules, and the
-    patrollers' valid patrols day by day (`PatrollerYear`, one query a year), and for chiefs without a level of
-    their own, their assignments. Patrollers whose rules are the same in every month share a calendar of periods,
-    computed once; each calendar is counted for all its patrollers at once (daycounts).
+    office in the range; with `names` their names too), from the roster, or with `users` or `details` (phones and
+    regions too) from the users and their assignments; the rules; and the patrollers' valid patrols day by day
+    (`PatrollerYear`, a query a year, and one more for the few with long periods). Patrollers whose rules are the
+    same in every month share a calendar of periods, computed once; each calendar is counted for all its
+    patrollers at once (daycounts).
     """
     today = today or timezone.localdate()
-    everybody = patrollers(_prefix(region))
-    if users is not None:
-        everybody = everybody.filter(pk__in=users.values("pk"))
-    # Chiefs only while they hold an assignment in the range.
-    people = everybody.filter(~Q(role=Role.CHIEF) | Q(pk__in=_in_office(start, end).values("chief_id")))
-    columns = _people(people, details=details, names=names)
-    ids = np.array(columns[0], dtype=np.int64)
-    code = np.array(columns[1], dtype=np.int64)
+    if users is None and not details:
+        # The kept roster (roster.py): one narrow scan instead of joining users, regions and assignments.
+        found = roster.read(_prefix(region), start, end, names=names)
+        ids, code, paths, shown = found.ids, found.kinds, found.paths, found.names
+        levels = code % 8
+        unknown = (code // 8 == 0) & (levels == 0)
+        levels[unknown] = found.held[unknown]
+        people = None
+    else:
+        everybody = patrollers(_prefix(region))
+        if users is not None:
+            everybody = everybody.filter(pk__in=users.values("pk"))
+        # Chiefs only while they hold an assignment in the range.
+        people = everybody.filter(~Q(role=Role.CHIEF) | Q(pk__in=_in_office(start, end).values("chief_id")))
+        columns = _people(people, details=details, names=names)
+        ids, code = columns[0], columns[1]
+        paths = np.array([path or "" for path in columns[2]], dtype=str)
+        shown = np.array(columns[3], dtype=str) if details or names else np.full(len(ids), "")
+        # A chief's level is their own, else the highest of their assignments in the range (read only if needed).
+        levels = code % 8
+        unknown = (code // 8 == 0) & (levels == 0)
+        if unknown.any():
+            held = _in_office(start, end).filter(
+                chief__in=people.filter(role=Role.CHIEF, chief_level=None).values("pk")
+            )
+            levels[unknown] = _lookup(
+                dict(held.values_list("chief_id").annotate(lowest=Min("level")).order_by()), ids[unknown]
+            )
     roles = np.array(ROLES, dtype=str)[code // 8] if len(ids) else np.zeros(0, dtype=str)
-    paths = np.array([path or "" for path in columns[2]], dtype=str)
-    # A chief's level is their own, else the highest of their assignments in the range (read only if needed).
-    levels = code % 8
-    unknown = (code // 8 == 0) & (levels == 0)
-    if unknown.any():
-        held = _in_office(start, end).filter(
-            chief__in=people.filter(role=Role.CHIEF, chief_level=None).values("pk")
-        )
-        levels[unknown] = _lookup(
-            dict(held.values_list("chief_id").annotate(lowest=Min("level")).order_by()), ids[unknown]
-        )
     calendars, calendar = _calendars(code // 8, levels, paths, start, end, today)
     kept = np.flatnonzero(calendar >= 0)
     ids, roles, paths, levels, calendar = ids[kept], roles[kept], paths[kept], levels[kept], calendar[kept]
     # At the top nearly every row is ours: reading all the years and keeping ours costs less than joining them to
     # the patrollers.
-    everyone = users is None and (region is None or region.parent_id is None)
+    if users is None and (region is None or region.parent_id is None):
+        whose = None
+    elif people is None:
+        whose = roster.rows(_prefix(region), start, end).values("patroller_id")
+    else:
+        whose = people.values("pk")
     counts = daycounts.count_periods(
         # The years of the region's patrollers (the ones counted are kept as they are read: no need to ask the
         # database which chiefs are in office a second time).
-        _valid_days(None if everyone else everybody, ids, calendars),
+        _valid_days(whose, ids, calendar, calendars),
         calendar,
         [[(p.start, p.end) for p in c] for c in calendars],
     )
@@ -212,7 +209,7 @@ def standing(
         roles=roles,
         levels=levels,
         paths=paths,
-        names=np.array(columns[3], dtype=str)[kept] if details or names else np.full(len(ids), ""),
+        names=shown[kept],
         categories=np.where(roles == Role.CHIEF, levels.astype(str), roles),
         met=met,
         overdue=overdue,
@@ -220,7 +217,9 @@ def standing(
         calendar=calendar,
         counts=counts,
         row=place,
-        details={columns[0][k]: (columns[3][k], columns[4][k], columns[5][k] or "") for k in kept.tolist()}
+        details={
+            int(columns[0][k]): (columns[3][k], columns[4][k], columns[5][k] or "") for k in kept.tolist()
+        }
         if details
         else {},
     )
@@ -243,7 +242,7 @@ def _people(people: QuerySet, *, details: bool, names: bool) -> list[list]:
         fields += ["shown"]
     if details:
         fields += ["phone", "region__name"]
-    return _columns(people.order_by().values_list(*fields), fields)
+    return columnar.read(people.order_by(), fields, ints={"pk", "kind"})
 
 
 def _calendars(
@@ -295,27 +294,53 @@ def _lookup(values: dict[int, int], keys: np.ndarray) -> np.ndarray:
     return np.where(known[order[at]] == keys, found[order[at]], 0)
 
 
+# A calendar whose periods span more days than this (a year's rule, say) is read apart when few patrollers have
+# one: the others need only the bytes of their shorter periods.
+NARROW_DAYS = 100
+FEW = 0.05
+
+
+def _reads(
+    calendar: np.ndarray, calendars: list[list[RulePeriod[PatrolRule]]]
+) -> list[tuple[set[int], bool]]:
+    """The calendars read together, and whether only their own patrollers' rows are read: those whose periods
+    span at most NARROW_DAYS for everyone, and the few patrollers of wider ones apart; or all at once."""
+    spans = [(periods[-1].end - periods[0].start).days for periods in calendars]
+    wide = {g for g, days in enumerate(spans) if days > NARROW_DAYS}
+    narrow = set(range(len(calendars))) - wide
+    if not wide or not narrow or np.isin(calendar, sorted(wide)).sum() > FEW * len(calendar):
+        return [(set(range(len(calendars))), False)]
+    return [(narrow, False), (wide, True)]
+
+
 def _valid_days(
-    people: QuerySet | None, ids: np.ndarray, calendars: list[list[RulePeriod[PatrolRule]]]
-) -> dict[int, tuple[np.ndarray, np.ndarray, daycounts.Extras, int]]:
-    """Each year's (patroller position, bitmaps, extras, first byte) of valid patrols of the patrollers `ids` (read
-    for `people`, None: everyone), over the years their periods touch: of a year only partly touched (the week
-    before the 1st of January, say), only the bytes of those days, of the patrollers with a valid patrol in them."""
+    whose: QuerySet | None,
+    ids: np.ndarray,
+    calendar: np.ndarray,
+    calendars: list[list[RulePeriod[PatrolRule]]],
+) -> list[tuple[int, tuple[np.ndarray, np.ndarray, daycounts.Extras, int, set[int]]]]:
+    """(year, (patroller position, bitmaps, extras, first byte, calendars served)) of valid patrols of the
+    patrollers `ids`, whose calendars are `calendar`: read for the patrollers `whose` ids the query gives (None:
+    everyone), over the years their periods touch, and of each year only the bytes of the days of those periods,
+    of the patrollers with a valid patrol in them. The few patrollers with long periods are read apart (`_reads`)."""
     if not len(ids):
-        return {}
-    first = min(periods[0].start for periods in calendars)
-    last = max(periods[-1].end for periods in calendars)
+        return []
     position = np.argsort(ids)
-    out = {}
-    for year in range(first.year, last.year + 1):
-        _lo, _hi, a, b = _bytes_of(year, first, last)
-        rows = PatrollerYear.objects.filter(year=year)
-        if people is not None:
-            rows = rows.filter(patroller__in=people.values("pk"))
-        who, bits, more = _year_columns(_days(rows, "valid", a, b), b - a)
-        at = np.searchsorted(ids, who, sorter=position).clip(0, len(ids) - 1)
-        ours = np.flatnonzero(ids[position[at]] == who)
-        out[year] = (position[at][ours], bits[ours], daycounts.keep_extras(more, ours), a)
+    out = []
+    for served, apart in _reads(calendar, calendars):
+        first = min(calendars[g][0].start for g in served)
+        last = max(calendars[g][-1].end for g in served)
+        for year in range(first.year, last.year + 1):
+            _lo, _hi, a, b = _bytes_of(year, first, last)
+            rows = PatrollerYear.objects.filter(year=year)
+            if apart:
+                rows = rows.filter(patroller_id__in=ids[np.isin(calendar, sorted(served))].tolist())
+            elif whose is not None:
+                rows = rows.filter(patroller__in=whose)
+            who, bits, more = _year_columns(_days(rows, "valid", a, b), b - a)
+            at = np.searchsorted(ids, who, sorter=position).clip(0, len(ids) - 1)
+            ours = np.flatnonzero(ids[position[at]] == who)
+            out.append((year, (position[at][ours], bits[ours], daycounts.keep_extras(more, ours), a, served)))
     return out
 
 
@@ -325,25 +350,28 @@ def _year_columns(
     """(patroller, bitmaps, extras) of PatrollerYear rows annotated with `days`, `width` bytes of a bitmap, and
     with `more` the days with more than one (`valid_more`).
 
-    On PostgreSQL the bitmaps come joined into one value (and the days with more than one, with their lengths):
-    one row to read, and no bytes to split and join again.
+    On PostgreSQL the patrollers and the bitmaps come joined into one value each (and the days with more than one,
+    with their lengths), in binary: one row to read, and no bytes to split and join again.
     """
     fields = ["patroller_id", "days", "valid_more"] if more else ["patroller_id", "days"]
     sql, params = rows.values_list(*fields).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        extra = (
+            ", string_agg(int4send(octet_length(t.valid_more)), ''::bytea), string_agg(t.valid_more, ''::bytea)"
+            if more
+            else ""
+        )
+        who, bits, *rest = columnar.fetch_binary(
+            f"SELECT string_agg(int8send(t.patroller_id::int8), ''::bytea), string_agg(t.days, ''::bytea){extra}"
+            f" FROM ({sql}) t",
+            params,
+        )
+        who = np.frombuffer(bytes(who or b""), ">i8").astype(np.int64)
+        sizes, joined = rest if more else (b"", b"")
+        sizes = np.frombuffer(bytes(sizes or b""), ">i4").astype(np.int64)
+        extras = daycounts.extras_of(sizes, bytes(joined or b""))
+        return who, np.frombuffer(bytes(bits or b""), np.uint8).reshape(len(who), width), extras
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            extra = (
-                ", array_agg(octet_length(t.valid_more)), string_agg(t.valid_more, ''::bytea)" if more else ""
-            )
-            cursor.execute(
-                f"SELECT array_agg(t.patroller_id), string_agg(t.days, ''::bytea){extra} FROM ({sql}) t",
-                params,
-            )
-            who, bits, *rest = cursor.fetchone()
-            who = np.array(who or [], dtype=np.int64)
-            sizes, joined = rest if more else ([], b"")
-            extras = daycounts.extras_of(np.array(sizes or [], dtype=np.int64), bytes(joined or b""))
-            return who, np.frombuffer(bytes(bits or b""), np.uint8).reshape(len(who), width), extras
         cursor.execute(sql, params)
         found = cursor.fetchall()
     who = np.array([row[0] for row in found], dtype=np.int64)

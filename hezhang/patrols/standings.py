@@ -31,6 +31,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from hezhang.accounts.models import User
+from hezhang.patrols import roster
 from hezhang.patrols.models import PatrollerStanding, PatrolRule, StandingDay
 from hezhang.patrols.periods import calendar_period
 from hezhang.patrols.standing import Standing, standing
@@ -164,6 +165,8 @@ def rebuild(today: datetime.date | None = None) -> int:
     written = 0
     with transaction.atomic():
         _lock()
+        # Whatever was written around the signals (a demo's bulk_create) is in the roster from here on.
+        roster.rebuild()
         PatrollerStanding.objects.all().delete()
         StandingDay.objects.all().delete()
         for period in PERIODS:
@@ -181,6 +184,16 @@ def stale(today: datetime.date | None = None) -> bool:
     return StandingDay.objects.filter(as_of=today).count() != len(PERIODS)
 
 
+def _after_rebuild() -> None:
+    """Wait for a rebuild under way (EXCLUSIVE), so that what this transaction changed is judged after it rather
+    than missed by both; writers do not wait for each other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(StandingDay._meta.db_table)} IN ROW EXCLUSIVE MODE"
+            )
+
+
 def refresh(ids: set[int] | list[int]) -> None:
     """Judge the patrollers `ids` again in the kept periods (inside the caller's transaction).
 
@@ -190,13 +203,7 @@ def refresh(ids: set[int] | list[int]) -> None:
         return
     today = timezone.localdate()
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            # Waits for a rebuild under way (EXCLUSIVE), so that what this transaction changed is judged after it
-            # rather than missed by both; writers do not wait for each other.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"LOCK TABLE {connection.ops.quote_name(StandingDay._meta.db_table)} IN ROW EXCLUSIVE MODE"
-                )
+        _after_rebuild()
         days = list(StandingDay.objects.filter(as_of=today))
         if not days:
             return
@@ -221,10 +228,19 @@ def forget() -> None:
 PERSON = {"role", "region", "region_id", "is_active", "chief_level", "name", "username"}
 
 
+def _changed(ids: set[int]) -> None:
+    """The people `ids` changed as patrollers: their roster rows and their kept standings are made again."""
+    with transaction.atomic(savepoint=False):
+        # The lock a rebuild waits for first, as refresh takes it: the roster's rows are a rebuild's too.
+        _after_rebuild()
+        roster.keep(ids)
+        refresh(ids)
+
+
 def _person_saved(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:
     if raw or (update_fields is not None and not PERSON & set(update_fields)):
         return
-    refresh({instance.pk})
+    _changed({instance.pk})
 
 
 def _assignment_before(sender, instance: ChiefAssignment, raw: bool = False, **kwargs) -> None:
@@ -238,14 +254,14 @@ def _assignment_before(sender, instance: ChiefAssignment, raw: bool = False, **k
 def _assignment_saved(sender, instance: ChiefAssignment, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    refresh(
+    _changed(
         {instance.chief_id}
         | ({instance._standing_chief} if getattr(instance, "_standing_chief", None) else set())
     )
 
 
 def _assignment_deleted(sender, instance: ChiefAssignment, **kwargs) -> None:
-    refresh({instance.chief_id})
+    _changed({instance.chief_id})
 
 
 def _region_before(sender, instance: Region, raw: bool = False, **kwargs) -> None:
@@ -255,9 +271,11 @@ def _region_before(sender, instance: Region, raw: bool = False, **kwargs) -> Non
 
 
 def _region_saved(sender, instance: Region, raw: bool = False, created: bool = False, **kwargs) -> None:
-    """Rows are keyed by region path: a region re-coded moves its whole subtree, judged again by the next rebuild."""
+    """Rows are keyed by region path: a region re-coded moves its whole subtree, judged again by the next rebuild;
+    the roster's rows placed in it take its new path at once."""
     before = getattr(instance, "_standing_path", None)
     if not raw and not created and before is not None and before != instance.path:
+        roster.recoded(instance)
         forget()
 
 

@@ -25,6 +25,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from hezhang.cases.models import Case, CaseCategory, CaseDay, CaseState, Channel
+from hezhang.parallel import at_once
 from hezhang.patrols.frequency import (
     blank_spots,
     patrolled_by,
@@ -88,8 +89,41 @@ def patrol_figures(region: Region | None, start: datetime.date, end: datetime.da
     """Patrols: totals, by sub-region (with patrol rate and rank), by level, and blank spots.
 
     Counted from the patrols app's summaries: a row a day for the region and for each child (`RegionDay`), the
-    patrollers' years (`PatrollerYear`) for how many patrolled, `standing` for the patrol rate.
+    patrollers' years (`PatrollerYear`) for how many patrolled, `standing` for the patrol rate; the rates and the
+    rest at once (parallel.py).
     """
+    everyone, counts = at_once(
+        lambda: standings_of(region, start, end), lambda: _patrol_counts(region, start, end)
+    )
+    totals, rows = counts["totals"], counts["rows"]
+    rates = {r.key: r for r in rate_by_subregion(everyone, region)}
+    for row in rows.values():
+        rate = rates.get(row.key)
+        row.values["rate"] = rate.percent if rate else "—"
+        row.values["rank"] = rate.rank if rate else None
+        row.values["distance_km"] = round(row.values["distance_km"], 1)
+    required, met = rate_totals(everyone)
+    count, valid = totals["count"] or 0, totals["valid"] or 0
+    return {
+        "count": count,
+        "valid": valid,
+        "valid_share": f"{valid / count:.0%}" if count else "—",
+        "distance_km": round((totals["distance"] or 0) / 1000, 1),
+        "patrollers": counts["patrollers"],
+        "rate": f"{met / required:.1%}" if required else "—",
+        "required": required,
+        "met": met,
+        "by_region": sorted(
+            rows.values(), key=lambda r: (r.values["rank"] is None, r.values["rank"] or 0, r.key)
+        ),
+        "by_level": rate_by_level(everyone),
+        "blank_spots": counts["blank_spots"],
+    }
+
+
+def _patrol_counts(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
+    """What `patrol_figures` counts besides the rates: patrols and distance, in all and by child, how many patrolled
+    and the blank spots."""
     days = RegionDay.objects.filter(day__gte=start, day__lte=end)
     sums = {"count": Sum("patrols"), "valid": Sum("valid"), "distance": Sum("valid_distance_m")}
     totals = days.filter(region_path=region.path if region else "").aggregate(**sums)
@@ -110,28 +144,10 @@ def patrol_figures(region: Region | None, start: datetime.date, end: datetime.da
         rows[child.pk].values.update(
             count=line["count"], valid=line["valid"], distance_km=(line["distance"] or 0) / 1000
         )
-    everyone = standings_of(region, start, end)
-    rates = {r.key: r for r in rate_by_subregion(everyone, region)}
-    for row in rows.values():
-        rate = rates.get(row.key)
-        row.values["rate"] = rate.percent if rate else "—"
-        row.values["rank"] = rate.rank if rate else None
-        row.values["distance_km"] = round(row.values["distance_km"], 1)
-    required, met = rate_totals(everyone)
-    count, valid = totals["count"] or 0, totals["valid"] or 0
     return {
-        "count": count,
-        "valid": valid,
-        "valid_share": f"{valid / count:.0%}" if count else "—",
-        "distance_km": round((totals["distance"] or 0) / 1000, 1),
+        "totals": totals,
+        "rows": rows,
         "patrollers": patrolled_by(region, start, end),
-        "rate": f"{met / required:.1%}" if required else "—",
-        "required": required,
-        "met": met,
-        "by_region": sorted(
-            rows.values(), key=lambda r: (r.values["rank"] is None, r.values["rank"] or 0, r.key)
-        ),
-        "by_level": rate_by_level(everyone),
         "blank_spots": blank_spots(region, start, end).count(),
     }
 
@@ -139,51 +155,41 @@ def patrol_figures(region: Region | None, start: datetime.date, end: datetime.da
 def case_figures(region: Region | None, start: datetime.date, end: datetime.date) -> dict:
     """Cases reported in the period: totals, closure rate, times to accept and close, satisfaction, breakdowns.
 
-    Two passes over the cases rather than one a table: the cases grouped at once by state, channel, category and
-    sub-region (a few thousand groups for a province's year), summed here into the totals and each breakdown, open
-    and closed told by each group's state; and the departments with their overdue cases.
+    Two passes over the cases rather than one a table, each counting only what it alone can: the cases by state,
+    channel, category and sub-region at once (a few thousand groups for a province's year), summed here into each
+    breakdown, open and closed told by each group's state; and by department (with none as one more), with the
+    overdue ones, the times to accept and to close and the ratings, summed here into the totals.
     """
     since, until = _window(start, end)
-    cases = _in_region(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
-    to_accept = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
-    to_close = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    reported = Case.objects.filter(created_at__gte=since, created_at__lte=until)
     # Whether a state is open, or closed as fixed, is data of the state: counted here from each group's state
     # rather than by joining every case to its state.
     all_states = list(CaseState.objects.all())
     kinds = {st.pk: (st.is_open, not st.is_open and st.is_fixed) for st in all_states}
-    accepted, finished = Q(accepted_at__isnull=False), Q(closed_at__isnull=False)
     children = _children(region)
     # A path cut to the longest child path finds the same child as the whole path.
     longest = max((len(c.path) for c in children), default=0)
     groups = (
-        cases.order_by()
+        _in_region(reported, region)
+        .order_by()
         .annotate(
             child=Substr("region__path", 1, longest) if longest else Value(None, output_field=CharField())
         )
         .values_list("state", "channel", "category", "child")
-        .annotate(
-            n=Count("id"),
-            overdue=Count("id", filter=Q(state__in=["assigned", "in_progress"], deadline__lt=timezone.now())),
-            accept=Sum(to_accept, filter=accepted),
-            accepted=Count("id", filter=accepted),
-            close=Sum(to_close, filter=finished),
-            finished=Count("id", filter=finished),
-            rated=Count("id", filter=~Q(rating="")),
-            satisfied=Count("id", filter=Q(rating__in=["satisfied", "fair"])),
-        )
+        .annotate(n=Count("id"))
     )
     totals: dict = defaultdict(int, accept=datetime.timedelta(), close=datetime.timedelta())
     by: dict[str, dict] = {"channel": defaultdict(lambda: [0, 0]), "category": defaultdict(lambda: [0, 0])}
     by["state"], by["child"] = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for state, channel, category, child, *sums in groups:
-        line = dict(zip(GROUP_SUMS, sums, strict=True))
+    for state, channel, category, child, n in groups:
         is_open, fixed = kinds.get(state, (False, False))
-        line.update(open=line["n"] if is_open else 0, closed=line["n"] if fixed else 0)
-        for name in (*GROUP_SUMS, "open", "closed"):
-            totals[name] += line[name] or (datetime.timedelta() if name in ("accept", "close") else 0)
+        closed = n if fixed else 0
+        totals["n"] += n
+        totals["open"] += n if is_open else 0
+        totals["closed"] += closed
         for kind, key in (("channel", channel), ("category", category), ("state", state), ("child", child)):
-            by[kind][key][0] += line["n"]
-            by[kind][key][1] += line["closed"]
+            by[kind][key][0] += n
+            by[kind][key][1] += closed
     channels = dict(Channel.choices)
     by_channel = [
         Row(key, str(channels.get(key, key)), {"count": n})
@@ -203,18 +209,32 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
     ]
     # Filtered by the region's ids rather than joined to every case's region (a third of this query's time for a
     # province's year), and named afterwards.
+    now = timezone.now()
+    accepted, finished = Q(accepted_at__isnull=False), Q(closed_at__isnull=False)
+    to_accept = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
+    to_close = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     lines = list(
-        _among_regions(Case.objects.filter(created_at__gte=since, created_at__lte=until), region)
-        .exclude(department=None)
+        _among_regions(reported, region)
         .order_by()
         .values("department")
         .annotate(
             n=Count("id"),
-            late=Count(
-                "id", filter=Q(deadline__lt=F("closed_at")) | Q(closed_at=None, deadline__lt=timezone.now())
-            ),
+            late=Count("id", filter=Q(deadline__lt=F("closed_at")) | Q(closed_at=None, deadline__lt=now)),
+            overdue=Count("id", filter=Q(state__in=["assigned", "in_progress"], deadline__lt=now)),
+            accept=Sum(to_accept, filter=accepted),
+            accepted=Count("id", filter=accepted),
+            close=Sum(to_close, filter=finished),
+            finished=Count("id", filter=finished),
+            rated=Count("id", filter=~Q(rating="")),
+            satisfied=Count("id", filter=Q(rating__in=["satisfied", "fair"])),
         )
     )
+    for line in lines:
+        for name in ("overdue", "accepted", "finished", "rated", "satisfied"):
+            totals[name] += line[name]
+        for name in ("accept", "close"):
+            totals[name] += line[name] or datetime.timedelta()
+    lines = [line for line in lines if line["department"] is not None]
     departments = dict(
         Department.objects.filter(pk__in=[x["department"] for x in lines]).values_list("pk", "name")
     )
@@ -251,18 +271,6 @@ def case_figures(region: Region | None, start: datetime.date, end: datetime.date
         "by_department": by_department,
         "by_region": list(by_region.values()),
     }
-
-
-GROUP_SUMS = (
-    "n",
-    "overdue",
-    "accept",
-    "accepted",
-    "close",
-    "finished",
-    "rated",
-    "satisfied",
-)
 
 
 def trend(region: Region | None, start: datetime.date, end: datetime.date) -> dict:

@@ -10,6 +10,7 @@ from django.views import View
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from hezhang.parallel import at_once
 from hezhang.patrols.rate_views import _choice
 from hezhang.statistics.figures import case_figures, patrol_figures, trend
 
@@ -17,11 +18,12 @@ from hezhang.statistics.figures import case_figures, patrol_figures, trend
 def _figures(request) -> dict:
     context = _choice(request)
     region, start, end = context["region"], context["start"], context["end"]
-    context.update(
-        patrols=patrol_figures(region, start, end),
-        cases=case_figures(region, start, end),
-        trend=trend(region, start, end),
+    # Patrols (themselves in two parts) and cases at once: neither reads what the other does (parallel.py).
+    patrols, (cases, over_time) = at_once(
+        lambda: patrol_figures(region, start, end),
+        lambda: (case_figures(region, start, end), trend(region, start, end)),
     )
+    context.update(patrols=patrols, cases=cases, trend=over_time)
     return context
 
 

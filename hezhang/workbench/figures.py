@@ -181,6 +181,36 @@ def _cases_of(link: DelegateLink) -> Q:
     return Q(water_body_id=link.water_body_id, region__path__startswith=link.region.path)
 
 
+def _cases_of_any(links: list[DelegateLink]) -> Q:
+    """Cases on anything the delegate is linked to (none when they have no links)."""
+    return reduce(operator.or_, map(_cases_of, links), Q(pk__in=[]))
+
+
+def _open_cases(user, links: list[DelegateLink]) -> list[int]:
+    """How many open cases the user sees on each link, in the order of the links.
+
+    One query for all the links, each counted as a filtered aggregate; a count per link would cost a query each.
+    """
+    if not links:
+        return []
+    cases = visible_cases(Case.objects.filter(state__is_open=True), user).filter(_cases_of_any(links))
+    counts = cases.aggregate(
+        **{f"link_{i}": Count("pk", filter=_cases_of(link)) for i, link in enumerate(links)}
+    )
+    return [counts[f"link_{i}"] for i in range(len(links))]
+
+
+def _visits_to(link: DelegateLink, reach: int, path: str) -> bool:
+    """Whether walking a reach of the linked water body (given its id and its region's path) visits the link: the
+    linked reach itself, or any reach inside the link's region when the link is to the whole water body there.
+
+    The same place as the cases counted on the link (`_cases_of`), so a visit and a case elsewhere on the water
+    body, outside the link's region, count for neither."""
+    if link.reach_id:
+        return reach == link.reach_id
+    return path.startswith(link.region.path)
+
+
 def _link_rows(user, links: list[DelegateLink], start: datetime.date, end: datetime.date) -> list[LinkRow]:
     water_bodies = {link.water_body_id for link in links}
     assignments = (
@@ -202,31 +232,43 @@ def _link_rows(user, links: list[DelegateLink], start: datetime.date, end: datet
     walked = (
         Patrol.reaches.through.objects.filter(patrol__patroller=user, reach__water_body__in=water_bodies)
         .values_list(
-            "patrol_id", "reach_id", "reach__water_body_id", "patrol__is_valid", "patrol__started_at"
+            "patrol_id",
+            "reach_id",
+            "reach__water_body_id",
+            "reach__region__path",
+            "patrol__is_valid",
+            "patrol__started_at",
         )
         .order_by("-patrol__started_at", "-patrol_id")
     )
-    last: dict[tuple, int] = {}
-    valid: dict[tuple, set[int]] = defaultdict(set)
-    for patrol, reach, water, is_valid, started in walked:
-        for key in ((water, None), (water, reach)):
-            last.setdefault(key, patrol)
-            if is_valid and start <= timezone.localdate(started) <= end:
-                valid[key].add(patrol)
-    patrols = Patrol.objects.in_bulk(set(last.values()))
-    cases = visible_cases(Case.objects.filter(state__is_open=True), user)
-    rows = []
+    on_water: dict[int, list[tuple[int, int, str, bool]]] = defaultdict(list)
+    for patrol, reach, water, path, is_valid, started in walked:
+        in_period = is_valid and start <= timezone.localdate(started) <= end
+        on_water[water].append((patrol, reach, path, in_period))
+    last: list[int | None] = []
+    visits: list[int] = []
     for link in links:
-        key = (link.water_body_id, link.reach_id)
+        seen = [
+            (patrol, in_period)
+            for patrol, reach, path, in_period in on_water[link.water_body_id]
+            if _visits_to(link, reach, path)
+        ]
+        last.append(seen[0][0] if seen else None)
+        # A patrol walking two reaches of the link is one visit.
+        visits.append(len({patrol for patrol, in_period in seen if in_period}))
+    patrols = Patrol.objects.in_bulk({patrol for patrol in last if patrol is not None})
+    open_cases = _open_cases(user, links)
+    rows = []
+    for i, link in enumerate(links):
         chiefs = [a.chief for a in by_water[link.water_body_id] if _answers_for(a, link)]
         rows.append(
             LinkRow(
                 link=link,
                 chiefs=list(dict.fromkeys(chiefs)),
                 assignments=counted.get(link.water_body_id, 0),
-                last_visit=patrols.get(last.get(key)),
-                visits=len(valid[key]),
-                open_cases=cases.filter(_cases_of(link)).count(),
+                last_visit=patrols.get(last[i]),
+                visits=visits[i],
+                open_cases=open_cases[i],
             )
         )
     return rows
@@ -274,7 +316,7 @@ def delegate(user) -> dict:
         ),
     ]
     on_my_water = visible_cases(Case.objects.filter(state__is_open=True), user)
-    on_my_water = on_my_water.filter(reduce(operator.or_, map(_cases_of, links), Q(pk__in=[])))
+    on_my_water = on_my_water.filter(_cases_of_any(links))
     on_my_water = on_my_water.select_related("state", "water_body", "reach")
     return {
         "figures": figures,

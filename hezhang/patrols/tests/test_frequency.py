@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion
+from hezhang.patrols import roster
+from hezhang.patrols.frequency import blank_spots, patrol_status, rate_by_level, rate_by_subregion, standing
 from hezhang.patrols.models import Patrol, PatrolRule
 from hezhang.patrols.periods import calendar_period, period_label, rule_periods
 from hezhang.registry.models import ChiefAssignment
@@ -41,6 +42,8 @@ def take_office(world):
     """The world's chiefs took office in 2020, so their assignments cover the dates below; each test sets its
     own rules instead of the platform's defaults."""
     ChiefAssignment.objects.filter(end_date=None).update(start_date=D(2020, 1, 1))
+    # update() goes around the signals that keep the roster: what is written so is followed by a rebuild.
+    roster.rebuild()
     PatrolRule.objects.all().delete()
     return world
 
@@ -176,6 +179,8 @@ def test_chiefs_out_of_office_and_people_without_a_rule_are_not_counted(chiefs):
     w = chiefs
     rule(w.town_a)
     ChiefAssignment.objects.filter(chief=w.chief_a).update(end_date=D(2023, 12, 31))
+    roster.rebuild()
+    assert standing(w.county, *MAY, today=D(2024, 6, 1)).ids.tolist() == []
     assert patrol_status(w.county, *MAY, today=D(2024, 6, 1)) == []
 
 

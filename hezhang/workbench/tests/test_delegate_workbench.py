@@ -6,12 +6,15 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hezhang.cases.intake import create_case
 from hezhang.cases.models import Case, CaseCategory
 from hezhang.patrols.models import Patrol
 from hezhang.registry.models import DelegateLink
+from hezhang.workbench import figures as workbench
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +190,57 @@ def test_open_cases_are_those_on_the_linked_reach_not_elsewhere_on_the_river(
     assert here.number in on_my_water and upstream.number not in on_my_water
     row = page.split('id="my-water-bodies"')[1].split("</section>")[0]
     assert '<a href="#open-cases">1</a>' in row
+
+
+def test_a_patrol_elsewhere_on_the_river_is_no_visit_to_a_link_narrowed_to_one_township(
+    client, world, delegate
+):
+    elsewhere = visit(delegate, world.reach_b, timezone.now())  # 西河乡, not the 东坝镇 of link_a
+    client.force_login(delegate)
+
+    page = client.get("/").content.decode()
+
+    river_a, reach_b = page.split('id="my-water-bodies"')[1].split("</section>")[0].split("<tr>")[2:]
+    assert "待巡" in river_a and "尚未巡河" in river_a and f"/patrols/{elsewhere.pk}/" not in river_a
+    assert "已巡 1 次" in reach_b and f"/patrols/{elsewhere.pk}/" in reach_b
+    assert figures(page)["本周期未巡的河湖"][0] == "1"
+
+
+def test_a_link_narrowed_to_the_county_counts_visits_in_each_of_its_townships(world, django_user_model):
+    eve = django_user_model.objects.create_user(username="eve", role="delegate", region=world.county)
+    DelegateLink.objects.create(delegate=eve, water_body=world.river, region=world.county)
+    visit(eve, world.reach_a, timezone.now() - datetime.timedelta(minutes=90))
+    latest = visit(eve, world.reach_b, timezone.now())
+
+    (row,) = workbench.delegate(eve)["links"]
+
+    assert row.visits == 2 and row.last_visit == latest
+
+
+def test_the_open_cases_of_the_linked_water_bodies_cost_as_many_queries_for_many_links_as_for_one(
+    world, django_user_model
+):
+    eve = django_user_model.objects.create_user(username="eve", role="delegate", region=world.county)
+    DelegateLink.objects.create(delegate=eve, water_body=world.river, region=world.town_a)
+    visit(eve, world.reach_a, timezone.now())
+    report(None)  # on 清水河东坝段
+    report(None, lon=114.83, lat=37.18)  # on 清水河西河段
+    workbench.delegate(eve)  # anything read once and kept is read before counting
+
+    with CaptureQueriesContext(connection) as one_link:
+        workbench.delegate(eve)
+    for reach, region in ((world.reach_b, world.town_b), (None, world.town_b), (None, world.county)):
+        DelegateLink.objects.create(delegate=eve, water_body=world.river, reach=reach, region=region)
+    DelegateLink.objects.create(delegate=eve, water_body=world.pond_b, region=world.town_b)
+    with CaptureQueriesContext(connection) as five_links:
+        rows = workbench.delegate(eve)["links"]
+
+    assert len(five_links) == len(one_link)
+    counted = {(row.link.water_body, row.link.reach, row.link.region): row.open_cases for row in rows}
+    assert counted == {
+        (world.river, None, world.town_a): 1,
+        (world.river, world.reach_b, world.town_b): 1,
+        (world.river, None, world.town_b): 1,
+        (world.river, None, world.county): 2,
+        (world.pond_b, None, world.town_b): 0,
+    }
