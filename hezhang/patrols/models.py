@@ -356,7 +356,8 @@ class ReachDay(models.Model):
     """The valid patrols of one reach on one day (local time); derived from `Patrol` like `RegionDay`.
 
     Only days with a valid patrol have a row, so a blank spot (a reach without one in a period) is one probe of the
-    (reach, day) index instead of a walk through every patrol of the reach.
+    (reach, day) index instead of a walk through every patrol of the reach; for a short period (a week just begun)
+    the (day, reach) index finds the few rows of its days at once instead.
     """
 
     reach = models.ForeignKey(Reach, verbose_name=_("河段"), on_delete=models.CASCADE, related_name="+")
@@ -367,6 +368,7 @@ class ReachDay(models.Model):
         verbose_name = _("河段每日巡河")
         verbose_name_plural = pgettext_lazy("plural", "河段每日巡河")
         constraints = [models.UniqueConstraint(fields=["reach", "day"], name="reach_day_once")]
+        indexes = [models.Index(fields=["day", "reach"], name="reach_day_by_day")]
 
     def __str__(self) -> str:
         return f"{self.reach_id} {self.day}: {self.valid}"

@@ -206,7 +206,14 @@ class BlankSpots(LoginRequiredMixin, View):
         page = Paginator(list(ids.values_list("pk", flat=True)), self.page_size).get_page(
             request.GET.get("page")
         )
-        found = Reach.objects.filter(pk__in=page.object_list).select_related("water_body", "region").in_bulk()
+        # Without outlines and lines: the map fetches the page's reaches by id, and a river's line alone can be
+        # megabytes of JSON to decode.
+        found = (
+            Reach.objects.filter(pk__in=page.object_list)
+            .select_related("water_body", "region")
+            .defer("geometry", "water_body__geometry", "region__geometry")
+            .in_bulk()
+        )
         page.object_list = [found[pk] for pk in page.object_list]
         chiefs: dict[int, list[str]] = {}
         today = timezone.localdate()
