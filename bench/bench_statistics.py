@@ -11,14 +11,17 @@ built; later runs start that cluster again and measure at once. `--rebuild` thro
 Each page is requested in-process through Django's test `Client` (DEBUG off, logged in as the demo's province
 administrator), so the figures are the view, its queries and the template, without HTTP or gunicorn:
 
-  /statistics/          the whole province, a city and a county, for this month, this quarter and this year
+  /statistics/          the whole province, a city and a county, for this week, month, quarter and year, and the
+                        last 30 days (a custom range)
   /patrols/rates/       the same
   /patrols/blank-spots/ the same
 
 Each combination is requested once to warm up and then `--repeat` times; p50 and p95 are printed beside the target,
 300 ms at p95, and each level (province, city, county) PASSes when all its pages do. The pages read the patrols
 app's summaries (`RegionDay`, `ReachDay`, `PatrollerYear`: per region and day, reach and day, patroller and year),
-kept with every patrol and built by the migration that adds them. Beside them, measured in the same run, what the
+kept with every patrol and built by the migration that adds them, its roster of patrollers (`PatrollerTerm`) and
+kept standings (`PatrollerStanding`), and the statistics page counts its patrol and case figures at once on their
+own connections (hezhang/parallel.py). Beside them, measured in the same run, what the
 pages are compared against: the time of a bare `SELECT count(*)` of the patrol table, of one straightforward
 aggregate of the year's patrols of the province (count, valid, distance: a single pass over the rows a page would
 read without pre-aggregation), of the valid patrols per patroller and day of the year (what the patrol rate read
