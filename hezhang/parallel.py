@@ -29,10 +29,11 @@ _lock = threading.Lock()
 
 def _executor() -> ThreadPoolExecutor:
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=PREFIX)
-        atexit.register(close)
-    return _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=PREFIX)
+            atexit.register(close)
+        return _pool
 
 
 def close() -> None:
