@@ -156,6 +156,35 @@ class Term:
         return errors
 
 
+def covered(
+    related_name: str, reach_help: str
+) -> tuple[models.ForeignKey, models.ForeignKey, models.ForeignKey]:
+    """The fields of what a term covers: a water body, one reach of it (blank: all its reaches in the region) and
+    the region, each with `related_name` back to the terms."""
+    return (
+        models.ForeignKey(
+            WaterBody, verbose_name=_("水体"), on_delete=models.PROTECT, related_name=related_name
+        ),
+        models.ForeignKey(
+            Reach,
+            verbose_name=_("河段"),
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name=related_name,
+            help_text=reach_help,
+        ),
+        models.ForeignKey(
+            Region, verbose_name=_("行政区"), on_delete=models.PROTECT, related_name=related_name
+        ),
+    )
+
+
+def term_note() -> models.CharField:
+    """A term's free-text note."""
+    return models.CharField(verbose_name=_("备注"), max_length=200, blank=True)
+
+
 class ChiefAssignment(Term, models.Model):
     """A chief's responsibility for a water body (or one reach of it) at a level, from a date, until a date.
 
@@ -170,27 +199,7 @@ class ChiefAssignment(Term, models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
     )
-    water_body = models.ForeignKey(
-        WaterBody,
-        verbose_name=_("水体"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-    )
-    reach = models.ForeignKey(
-        Reach,
-        verbose_name=_("河段"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assignments",
-        help_text=_("留空表示负责该水体在本行政区内的全部河段"),
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("行政区"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-    )
+    water_body, reach, region = covered("assignments", _("留空表示负责该水体在本行政区内的全部河段"))
     level = models.PositiveSmallIntegerField(
         verbose_name=_("河长级别"),
         choices=[(1, _("省级")), (2, _("市级")), (3, _("县级")), (4, _("乡级")), (5, _("村级"))],
@@ -204,11 +213,7 @@ class ChiefAssignment(Term, models.Model):
         null=True,
         blank=True,
     )
-    note = models.CharField(
-        verbose_name=_("备注"),
-        max_length=200,
-        blank=True,
-    )
+    note = term_note()
 
     objects = TermQuerySet.as_manager()
 
@@ -245,27 +250,7 @@ class DelegateLink(Term, models.Model):
         on_delete=models.PROTECT,
         related_name="delegate_links",
     )
-    water_body = models.ForeignKey(
-        WaterBody,
-        verbose_name=_("水体"),
-        on_delete=models.PROTECT,
-        related_name="delegate_links",
-    )
-    reach = models.ForeignKey(
-        Reach,
-        verbose_name=_("河段"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="delegate_links",
-        help_text=_("留空表示联系该水体在本行政区内的全部河段"),
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("行政区"),
-        on_delete=models.PROTECT,
-        related_name="delegate_links",
-    )
+    water_body, reach, region = covered("delegate_links", _("留空表示联系该水体在本行政区内的全部河段"))
     start_date = models.DateField(
         verbose_name=_("联系开始日期"),
         default=datetime.date.today,
@@ -275,11 +260,7 @@ class DelegateLink(Term, models.Model):
         null=True,
         blank=True,
     )
-    note = models.CharField(
-        verbose_name=_("备注"),
-        max_length=200,
-        blank=True,
-    )
+    note = term_note()
 
     objects = TermQuerySet.as_manager()
 
